@@ -1,0 +1,76 @@
+package dev.thawfs.cli;
+
+import dev.thawfs.config.PassthroughMode;
+import dev.thawfs.fs.engine.FuseSession;
+import dev.thawfs.fs.engine.MountOptions;
+import dev.thawfs.fs.kernel.MountException;
+import dev.thawfs.fs.mirror.MirrorFilesystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code thawfs mirror}: a read-only mirror of a local directory, in the foreground. */
+@Command(name = "mirror",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Mounts a read-only mirror of SOURCE_DIR on MOUNTPOINT and serves it until Ctrl-C or SIGTERM.",
+            "Files opened through the mirror are read by the kernel straight from the source (FUSE passthrough)"
+                    + " when the kernel allows it. A diagnostic for the FUSE engine and a benchmark baseline."},
+        footer = {"", "Examples:",
+            "  thawfs mirror /usr/share/doc /mnt/doc",
+            "  thawfs mirror --passthrough off --stats /tmp/stats.json ./tree /mnt/tree",
+            "", "On exit the request statistics are printed as one JSON line on stderr."})
+final class MirrorCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SOURCE_DIR", description = "the directory to mirror")
+    private Path source;
+
+    @Parameters(index = "1", paramLabel = "MOUNTPOINT", description = "an existing, empty directory")
+    private Path mountpoint;
+
+    @Option(names = "--passthrough", paramLabel = "MODE", defaultValue = "auto",
+            converter = PassthroughModeConverter.class,
+            description = "auto (use it when the kernel offers it), off (the daemon serves every read)"
+                    + " or require (fail unless the kernel offers it); default: ${DEFAULT-VALUE}")
+    private PassthroughMode passthrough;
+
+    @Option(names = "--workers", paramLabel = "N", description = "threads serving requests; default: ${DEFAULT-VALUE}")
+    private int workers = MountOptions.DEFAULT_WORKERS;
+
+    @Option(names = "--allow-other", description = "let users other than root use the mount")
+    private boolean allowOther;
+
+    @Option(names = "--stats", paramLabel = "FILE", description = "also write the request statistics to FILE on exit")
+    private Path statsFile;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (!Files.isDirectory(source)) {
+            return usageError("source " + source + (Files.exists(source) ? " is not a directory" : " does not exist"));
+        }
+        if (workers < 1 || workers > 256) {
+            return usageError("--workers: " + workers + " is not between 1 and 256");
+        }
+        MountOptions options = new MountOptions("thawfs-mirror:" + source.toAbsolutePath(), passthrough, workers,
+                allowOther, Path.of(System.getProperty("java.io.tmpdir")), statsFile);
+        try (FuseSession session = FuseSession.mount(mountpoint, new MirrorFilesystem(source), options)) {
+            session.awaitUnmount();
+        } catch (MountException e) {
+            return usageError(e.getMessage());
+        }
+        return 0;
+    }
+
+    private int usageError(String message) {
+        spec.commandLine().getErr().println("thawfs: " + message);
+        return Main.EXIT_USAGE;
+    }
+}

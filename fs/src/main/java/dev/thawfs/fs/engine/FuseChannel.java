@@ -1,0 +1,70 @@
+package dev.thawfs.fs.engine;
+
+import dev.thawfs.fs.kernel.FuseDevice;
+import dev.thawfs.fs.kernel.NativeBuffer;
+import dev.thawfs.fs.proto.Negotiation;
+import dev.thawfs.fs.proto.Structs;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** What every request of one session shares: the device, the agreement, the interrupt registry. */
+final class FuseChannel {
+    /** Room for the largest reply: a header and one max_pages READ. */
+    static final int REPLY_CAPACITY = Structs.OutHeader.SIZE + Negotiation.MAX_PAGES * 4096;
+    private static final ThreadLocal<NativeBuffer> REPLY_BUFFERS =
+            ThreadLocal.withInitial(() -> NativeBuffer.allocate(REPLY_CAPACITY));
+
+    final FuseDevice device;
+    final FuseFilesystem filesystem;
+    final RequestStats stats;
+    /** Whether entry replies are fuse_entry2_out: fixed by FUSE_PASSTHROUGH_INO at INIT, whatever the tier later. */
+    final boolean entry2;
+    private final Map<Long, FuseRequest> interruptible = new ConcurrentHashMap<>();
+    private final Set<Long> unmatchedInterrupts = ConcurrentHashMap.newKeySet();
+
+    FuseChannel(FuseDevice device, FuseFilesystem filesystem, RequestStats stats, boolean entry2) {
+        this.device = device;
+        this.filesystem = filesystem;
+        this.stats = stats;
+        this.entry2 = entry2;
+    }
+
+    /** This thread's reply buffer, cleared. */
+    static ByteBuffer replyBuffer() {
+        ByteBuffer b = REPLY_BUFFERS.get().buffer();
+        b.clear();
+        return b;
+    }
+
+    void registerInterruptible(FuseRequest request) {
+        interruptible.put(request.unique(), request);
+        if (unmatchedInterrupts.remove(request.unique())) {
+            request.interrupt();
+        }
+    }
+
+    /** FUSE_INTERRUPT may overtake its target; then it waits here until the target registers or replies. */
+    void interrupt(long unique) {
+        FuseRequest target = interruptible.get(unique);
+        if (target != null) {
+            target.interrupt();
+            return;
+        }
+        unmatchedInterrupts.add(unique);
+        target = interruptible.get(unique);
+        if (target != null && unmatchedInterrupts.remove(unique)) {
+            target.interrupt();
+        }
+    }
+
+    void answered(FuseRequest request, boolean wasInterruptible) {
+        if (wasInterruptible) {
+            interruptible.remove(request.unique());
+        }
+        if (!unmatchedInterrupts.isEmpty()) {
+            unmatchedInterrupts.remove(request.unique());
+        }
+    }
+}

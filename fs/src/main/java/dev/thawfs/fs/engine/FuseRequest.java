@@ -1,0 +1,269 @@
+package dev.thawfs.fs.engine;
+
+import dev.thawfs.fs.kernel.Errno;
+import dev.thawfs.fs.proto.Entry;
+import dev.thawfs.fs.proto.FileAttributes;
+import dev.thawfs.fs.proto.Opcode;
+import dev.thawfs.fs.proto.Statfs;
+import dev.thawfs.fs.proto.Structs;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+/**
+ * One request from the kernel and the means to answer it, exactly once, from any thread. Only
+ * the first reply is sent; later ones (a fetch finishing after an interrupt, say) are dropped.
+ * Every reply is built in the answering thread's own buffer and written with one writev.
+ */
+public final class FuseRequest {
+    private static final System.Logger LOG = System.getLogger(FuseRequest.class.getName());
+    private static final VarHandle ANSWERED;
+
+    static {
+        try {
+            ANSWERED = MethodHandles.lookup().findVarHandle(FuseRequest.class, "answered", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final FuseChannel channel;
+    private final long unique;
+    private final int opcode;
+    private final long nodeid;
+    private final int uid;
+    private final int gid;
+    private final int pid;
+    @SuppressWarnings("unused") // through ANSWERED
+    private volatile int answered;
+    private volatile Runnable interruptHandler;
+
+    FuseRequest(FuseChannel channel, long unique, int opcode, long nodeid, int uid, int gid, int pid) {
+        this.channel = channel;
+        this.unique = unique;
+        this.opcode = opcode;
+        this.nodeid = nodeid;
+        this.uid = uid;
+        this.gid = gid;
+        this.pid = pid;
+    }
+
+    public long unique() {
+        return unique;
+    }
+
+    public int opcode() {
+        return opcode;
+    }
+
+    public long nodeid() {
+        return nodeid;
+    }
+
+    public int uid() {
+        return uid;
+    }
+
+    public int gid() {
+        return gid;
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    /**
+     * Makes the request interruptible: if the caller gives up (Ctrl-C on a blocked read), the
+     * handler runs and the request is answered EINTR. Call it before parking a request.
+     */
+    public void onInterrupt(Runnable handler) {
+        interruptHandler = handler;
+        channel.registerInterruptible(this);
+    }
+
+    /** Whether the request was already answered (or interrupted). */
+    public boolean isAnswered() {
+        return answered != 0;
+    }
+
+    void interrupt() {
+        Runnable handler = interruptHandler;
+        if (!isAnswered() && handler != null) {
+            handler.run();
+        }
+        replyError(Errno.EINTR);
+    }
+
+    public void replyError(int errno) {
+        if (claim()) {
+            send(FuseChannel.replyBuffer(), -errno, 0);
+        }
+    }
+
+    public void replyEmpty() {
+        if (claim()) {
+            send(FuseChannel.replyBuffer(), 0, 0);
+        }
+    }
+
+    /** A lookup answer; fuse_entry2_out once FUSE_PASSTHROUGH_INO is negotiated, fuse_entry_out before. */
+    public void replyEntry(Entry entry) {
+        if (!claim()) {
+            return;
+        }
+        ByteBuffer b = FuseChannel.replyBuffer();
+        if (channel.entry2) {
+            Structs.Entry2Out.put(b, Structs.OutHeader.SIZE, entry);
+            send(b, 0, Structs.Entry2Out.SIZE);
+        } else {
+            Structs.EntryOut.put(b, Structs.OutHeader.SIZE, entry);
+            send(b, 0, Structs.EntryOut.SIZE);
+        }
+    }
+
+    public void replyAttributes(FileAttributes attributes, long validNanos) {
+        if (claim()) {
+            ByteBuffer b = FuseChannel.replyBuffer();
+            Structs.AttrOut.put(b, Structs.OutHeader.SIZE, attributes, validNanos);
+            send(b, 0, Structs.AttrOut.SIZE);
+        }
+    }
+
+    /**
+     * Answers OPEN or OPENDIR. If the kernel dropped the open meanwhile (the caller was killed),
+     * the filesystem's release runs so the handle does not leak.
+     */
+    public void replyOpen(long fh, int openFlags, int backingId) {
+        if (!claim()) {
+            return;
+        }
+        ByteBuffer b = FuseChannel.replyBuffer();
+        int at = Structs.OutHeader.SIZE;
+        b.putLong(at + Structs.OpenOut.FH, fh);
+        b.putInt(at + Structs.OpenOut.OPEN_FLAGS, openFlags);
+        b.putInt(at + Structs.OpenOut.BACKING_ID, backingId);
+        if (send(b, 0, Structs.OpenOut.SIZE) == -Errno.ENOENT) {
+            if (opcode == Opcode.OPENDIR) {
+                channel.filesystem.releasedir(nodeid, fh);
+            } else {
+                channel.filesystem.release(nodeid, fh);
+            }
+        }
+    }
+
+    /** Sends {@code data} (position to limit) after the header; a direct buffer is not copied. */
+    public void replyData(ByteBuffer data) {
+        if (!claim()) {
+            return;
+        }
+        ByteBuffer b = FuseChannel.replyBuffer();
+        int length = data.remaining();
+        if (data.isDirect()) {
+            transmit(b, data, 0, length);
+        } else {
+            b.position(Structs.OutHeader.SIZE);
+            b.put(data.duplicate());
+            send(b, 0, length);
+        }
+    }
+
+    public void replyData(byte[] data) {
+        replyData(ByteBuffer.wrap(data));
+    }
+
+    /** Answers READ straight from a file: pread into the reply buffer, then one write. */
+    public void replyRead(FileChannel file, long position, int size) {
+        if (!claim()) {
+            return;
+        }
+        ByteBuffer b = FuseChannel.replyBuffer();
+        int length = Math.min(size, b.capacity() - Structs.OutHeader.SIZE);
+        b.position(Structs.OutHeader.SIZE).limit(Structs.OutHeader.SIZE + length);
+        try {
+            while (b.hasRemaining() && file.read(b, position + b.position() - Structs.OutHeader.SIZE) > 0) {
+                // a short read means end of file: the reply is just shorter
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "read of node " + nodeid + " at " + position + " failed: " + e);
+            send(b.clear(), -Errno.EIO, 0);
+            return;
+        }
+        send(b, 0, b.position() - Structs.OutHeader.SIZE);
+    }
+
+    public void replyStatfs(Statfs statfs) {
+        if (claim()) {
+            ByteBuffer b = FuseChannel.replyBuffer();
+            Structs.Kstatfs.put(b, Structs.OutHeader.SIZE, statfs);
+            send(b, 0, Structs.Kstatfs.SIZE);
+        }
+    }
+
+    /**
+     * Answers GETXATTR or LISTXATTR: the size alone when the caller asked with size 0, the value
+     * when it fits, ERANGE when it does not.
+     */
+    public void replyXattr(byte[] value, int size) {
+        if (size == 0) {
+            if (claim()) {
+                ByteBuffer b = FuseChannel.replyBuffer();
+                b.putInt(Structs.OutHeader.SIZE, value.length);
+                b.putInt(Structs.OutHeader.SIZE + 4, 0);
+                send(b, 0, Structs.Xattr.OUT_SIZE);
+            }
+        } else if (value.length > size) {
+            replyError(Errno.ERANGE);
+        } else {
+            replyData(value);
+        }
+    }
+
+    public void replyLseek(long offset) {
+        if (claim()) {
+            ByteBuffer b = FuseChannel.replyBuffer();
+            b.putLong(Structs.OutHeader.SIZE, offset);
+            send(b, 0, Structs.Lseek.OUT_SIZE);
+        }
+    }
+
+    /** Starts a READDIR/READDIRPLUS answer of at most {@code size} bytes, built and sent on this thread. */
+    public DirectoryReply replyDirectory(int size) {
+        return new DirectoryReply(this, FuseChannel.replyBuffer(), size);
+    }
+
+    void sendDirectory(ByteBuffer b, int length) {
+        if (claim()) {
+            send(b, 0, length);
+        }
+    }
+
+    private boolean claim() {
+        if (!ANSWERED.compareAndSet(this, 0, 1)) {
+            return false;
+        }
+        channel.answered(this, interruptHandler != null);
+        return true;
+    }
+
+    private int send(ByteBuffer b, int error, int payloadLength) {
+        return transmit(b, null, error, payloadLength);
+    }
+
+    /** Writes the header at the start of {@code b}, then the payload: in {@code b}, or {@code body}. */
+    private int transmit(ByteBuffer b, ByteBuffer body, int error, int payloadLength) {
+        Structs.OutHeader.put(b, Structs.OutHeader.SIZE + payloadLength, error, unique);
+        b.position(0).limit(Structs.OutHeader.SIZE + (body == null ? payloadLength : 0));
+        if (opcode == Opcode.READ) {
+            channel.stats.addReadBytes(payloadLength);
+        }
+        int result = channel.device.write(b, body);
+        // ENOENT: the kernel no longer waits for this request (interrupted or aborted); nothing to do.
+        if (result < 0 && result != -Errno.ENOENT) {
+            LOG.log(System.Logger.Level.WARNING, "reply to " + Opcode.name(opcode) + " of node " + nodeid
+                    + " was refused by the kernel: " + Errno.describe(-result));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.thawfs.fs.engine;
+
+import dev.thawfs.config.PassthroughMode;
+import java.nio.file.Path;
+
+/**
+ * How to mount.
+ *
+ * @param source what {@code mount} shows as the device, e.g. {@code thawfs:/srv/artifacts}
+ * @param workers threads reading requests; slow requests are answered later, so a few suffice
+ * @param backingProbe a directory on the filesystem that holds backing files: a passthrough probe
+ *     runs there at mount time, so {@code require} fails at once and {@code auto} downgrades at
+ *     once (null: no probe, the first refused open decides)
+ * @param statsFile where the request statistics go at unmount, besides stderr (null: nowhere)
+ */
+public record MountOptions(
+        String source,
+        PassthroughMode passthrough,
+        int workers,
+        boolean allowOther,
+        Path backingProbe,
+        Path statsFile) {
+
+    public static final int DEFAULT_WORKERS = Math.max(4, Runtime.getRuntime().availableProcessors());
+
+    public MountOptions {
+        if (workers < 1 || workers > 256) {
+            throw new IllegalArgumentException("workers: " + workers + " is not between 1 and 256");
+        }
+    }
+
+    public static MountOptions defaults(String source) {
+        return new MountOptions(source, PassthroughMode.AUTO, DEFAULT_WORKERS, false, null, null);
+    }
+
+    public MountOptions withPassthrough(PassthroughMode mode) {
+        return new MountOptions(source, mode, workers, allowOther, backingProbe, statsFile);
+    }
+
+    public MountOptions withBackingProbe(Path directory) {
+        return new MountOptions(source, passthrough, workers, allowOther, directory, statsFile);
+    }
+
+    public MountOptions withStatsFile(Path file) {
+        return new MountOptions(source, passthrough, workers, allowOther, backingProbe, file);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.thawfs.fs.engine;
+
+import dev.thawfs.fs.proto.Opcode;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Requests by opcode and bytes the daemon served through READ: the proof of passthrough. */
+public final class RequestStats {
+    private final LongAdder[] byOpcode = new LongAdder[Opcode.LIMIT + 1];
+    private final LongAdder readBytes = new LongAdder();
+
+    RequestStats() {
+        for (int i = 0; i < byOpcode.length; i++) {
+            byOpcode[i] = new LongAdder();
+        }
+    }
+
+    void count(int opcode) {
+        byOpcode[opcode >= 0 && opcode < Opcode.LIMIT ? opcode : Opcode.LIMIT].increment();
+    }
+
+    void addReadBytes(int bytes) {
+        readBytes.add(bytes);
+    }
+
+    public long requests(int opcode) {
+        return byOpcode[opcode].sum();
+    }
+
+    public long readBytes() {
+        return readBytes.sum();
+    }
+
+    public long total() {
+        long total = 0;
+        for (LongAdder adder : byOpcode) {
+            total += adder.sum();
+        }
+        return total;
+    }
+
+    /** One JSON object: {@code {"requests":{"LOOKUP":3,...},"total":N,"read_bytes":N}}, zero counts left out. */
+    public String toJson() {
+        StringBuilder json = new StringBuilder("{\"requests\":{");
+        String separator = "";
+        for (int op = 0; op <= Opcode.LIMIT; op++) {
+            long n = byOpcode[op].sum();
+            if (n != 0) {
+                json.append(separator).append('"').append(op == Opcode.LIMIT ? "OTHER" : Opcode.name(op))
+                        .append("\":").append(n);
+                separator = ",";
+            }
+        }
+        return json.append("},\"total\":").append(total())
+                .append(",\"read_bytes\":").append(readBytes()).append('}').toString();
+    }
+
+    /** A JSON string literal. */
+    static String quote(String text) {
+        StringBuilder json = new StringBuilder("\"");
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                json.append('\\').append(c);
+            } else if (c < 0x20) {
+                json.append(String.format("\\u%04x", (int) c));
+            } else {
+                json.append(c);
+            }
+        }
+        return json.append('"').toString();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.thawfs.fs.kernel;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.annotations.IgnoreError;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.annotations.Variadic;
+
+/**
+ * The few libc calls the engine needs. Buffers are passed as raw addresses of direct memory
+ * (see {@link NativeBuffer}) so the hot read/write path marshals nothing; paths are
+ * NUL-terminated UTF-8 bytes so no platform charset gets a say in file names.
+ */
+public interface Libc {
+
+    Libc INSTANCE = LibraryLoader.create(Libc.class).load("c");
+
+    int O_RDONLY = 0;
+    int O_RDWR = 2;
+    int O_CLOEXEC = 0x80000;
+
+    long MS_RDONLY = 1;
+    long MS_NOSUID = 2;
+    long MS_NODEV = 4;
+
+    int MNT_DETACH = 2;
+    int AT_FDCWD = -100;
+    int AT_SYMLINK_NOFOLLOW = 0x100;
+    int STATX_BASIC_STATS = 0x7ff;
+
+    @SaveError
+    int open(@In byte[] path, int flags);
+
+    @SaveError
+    int close(int fd);
+
+    @SaveError
+    long read(int fd, long buffer, long count);
+
+    @SaveError
+    long writev(int fd, long iovec, int count);
+
+    @SaveError
+    int mount(@In byte[] source, @In byte[] target, @In byte[] fstype, long flags, @In byte[] data);
+
+    @SaveError
+    int umount2(@In byte[] target, int flags);
+
+    @SaveError
+    @Variadic(fixedCount = 2)
+    int ioctl(int fd, long request, long argument);
+
+    @SaveError
+    int statx(int dirfd, @In byte[] path, int flags, int mask, long buffer);
+
+    @SaveError
+    int statvfs(@In byte[] path, long buffer);
+
+    @IgnoreError
+    int geteuid();
+
+    @IgnoreError
+    int getegid();
+
+    /** The calling thread's errno after the last {@link SaveError} call on it. */
+    static int errno() {
+        return jnr.ffi.Runtime.getRuntime(INSTANCE).getLastError();
+    }
+}

@@ -1,0 +1,171 @@
+package dev.thawfs.fs.kernel;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** mount(2) and umount2(2) of FUSE filesystems, and the checks that come before a mount. */
+public final class Mounts {
+    private static final System.Logger LOG = System.getLogger(Mounts.class.getName());
+    private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
+    private static final ThreadLocal<NativeBuffer> STATX = ThreadLocal.withInitial(() -> NativeBuffer.allocate(256));
+
+    /** One line of /proc/self/mountinfo that matters here. */
+    public record MountEntry(Path mountpoint, String type, String source) {
+        public boolean isFuse() {
+            return type.equals("fuse") || type.startsWith("fuse.");
+        }
+    }
+
+    private Mounts() {
+    }
+
+    /**
+     * Checks everything a mount needs before touching the kernel: root, /dev/fuse, and an
+     * existing, empty directory that nothing is mounted on. A FUSE mount left behind by a daemon
+     * that died ("Transport endpoint is not connected") is detached and the mount goes ahead.
+     */
+    public static Path prepareMountpoint(Path mountpoint) throws MountException {
+        Path target = absolute(mountpoint);
+        Optional<MountEntry> existing = find(target);
+        if (existing.isPresent()) {
+            MountEntry entry = existing.get();
+            if (!entry.isFuse() || !isStale(target)) {
+                throw new MountException(target + " is already a mount point (" + entry.type() + " from "
+                        + entry.source() + "): unmount it first (umount " + target + ") or choose another directory");
+            }
+            if (Libc.INSTANCE.geteuid() != 0) {
+                throw new MountException(target + " holds a stale FUSE mount left by a daemon that died:"
+                        + " clean it with: fusermount3 -u " + target);
+            }
+            unmount(target);
+            LOG.log(System.Logger.Level.WARNING, "cleaned a stale FUSE mount on " + target
+                    + " left by a daemon that died");
+        }
+        if (!Files.exists(target)) {
+            throw new MountException("mount point " + target + " does not exist: create it (mkdir -p " + target + ")");
+        }
+        if (!Files.isDirectory(target)) {
+            throw new MountException("mount point " + target + " is not a directory");
+        }
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(target)) {
+            if (children.iterator().hasNext()) {
+                throw new MountException("mount point " + target + " is not empty: thawfs mounts only on an empty"
+                        + " directory, so nothing in it gets hidden");
+            }
+        } catch (IOException e) {
+            throw new MountException("cannot read mount point " + target + ": " + e.getMessage());
+        }
+        if (Libc.INSTANCE.geteuid() != 0) {
+            throw new MountException("thawfs must run as root: mount(2) and passthrough backing files need"
+                    + " CAP_SYS_ADMIN (run it with sudo)");
+        }
+        return target;
+    }
+
+    /** Mounts a read-only FUSE filesystem served through {@code device} on {@code target}. */
+    public static void mount(Path target, FuseDevice device, String source, boolean allowOther) throws MountException {
+        String options = "fd=" + device.fd() + ",rootmode=40000,user_id=" + Libc.INSTANCE.geteuid()
+                + ",group_id=" + Libc.INSTANCE.getegid() + ",default_permissions" + (allowOther ? ",allow_other" : "");
+        long flags = Libc.MS_RDONLY | Libc.MS_NOSUID | Libc.MS_NODEV;
+        byte[] path = NativePath.of(target);
+        byte[] data = NativePath.of(options);
+        int result = Libc.INSTANCE.mount(NativePath.of(source), path, NativePath.of("fuse.thawfs"), flags, data);
+        if (result < 0 && Libc.errno() == Errno.ENODEV) {
+            // kernels without subtype support know only "fuse"
+            result = Libc.INSTANCE.mount(NativePath.of(source), path, NativePath.of("fuse"), flags, data);
+        }
+        if (result < 0) {
+            int errno = Libc.errno();
+            throw new MountException("mount(2) of " + target + " failed: " + Errno.describe(errno)
+                    + (errno == Errno.EPERM ? ": thawfs must run as root" : ""));
+        }
+    }
+
+    /**
+     * Unmounts {@code target}; a busy mount is detached lazily (it goes once the last user leaves).
+     *
+     * @return true if something was mounted there
+     */
+    public static boolean unmount(Path target) {
+        byte[] path = NativePath.of(target);
+        if (Libc.INSTANCE.umount2(path, 0) == 0) {
+            return true;
+        }
+        int errno = Libc.errno();
+        if (errno == Errno.EINVAL || errno == Errno.ENOENT) {
+            return false;
+        }
+        if (Libc.INSTANCE.umount2(path, Libc.MNT_DETACH) == 0) {
+            if (errno == Errno.EBUSY) {
+                LOG.log(System.Logger.Level.WARNING, target + " was busy: detached, it goes once the last open file closes");
+            }
+            return true;
+        }
+        LOG.log(System.Logger.Level.WARNING, "unmount of " + target + " failed: " + Errno.describe(Libc.errno()));
+        return false;
+    }
+
+    /** The mount on exactly {@code target}, if any (the last one when mounts are stacked). */
+    public static Optional<MountEntry> find(Path target) {
+        Path wanted = absolute(target);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(MOUNTINFO);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        MountEntry found = null;
+        for (String line : lines) {
+            String[] fields = line.split(" ");
+            int separator = List.of(fields).indexOf("-");
+            if (fields.length > 4 && separator > 0 && separator + 2 < fields.length
+                    && Path.of(unescape(fields[4])).equals(wanted)) {
+                found = new MountEntry(wanted, fields[separator + 1], unescape(fields[separator + 2]));
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** A FUSE mount whose daemon is gone answers every access with ENOTCONN. */
+    public static boolean isStale(Path target) {
+        NativeBuffer buffer = STATX.get();
+        int result = Libc.INSTANCE.statx(Libc.AT_FDCWD, NativePath.of(target), 0, Libc.STATX_BASIC_STATS, buffer.address());
+        return result < 0 && Libc.errno() == Errno.ENOTCONN;
+    }
+
+    /** The absolute path with its parent resolved (the target itself may be a dead mount). */
+    static Path absolute(Path path) {
+        Path absolute = path.toAbsolutePath().normalize();
+        Path parent = absolute.getParent();
+        if (parent == null) {
+            return absolute;
+        }
+        try {
+            return parent.toRealPath().resolve(absolute.getFileName());
+        } catch (IOException e) {
+            return absolute;
+        }
+    }
+
+    /** mountinfo escapes space, tab, newline and backslash as \ooo. */
+    private static String unescape(String field) {
+        if (field.indexOf('\\') < 0) {
+            return field;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && i + 3 < field.length()) {
+                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.thawfs.fs.proto;
+
+import dev.thawfs.config.PassthroughMode;
+import java.nio.ByteBuffer;
+
+/**
+ * The FUSE_INIT handshake: what the kernel offers, what thawfs accepts, and the tier that follows
+ * (kernel-protocol.md §2.1, §4.1). Pure logic, so every branch is testable without a kernel.
+ */
+public final class Negotiation {
+    public static final int MAJOR = 7;
+    /** Oldest protocol served: 7.31 (Linux 5.4) has everything the engine relies on but passthrough. */
+    public static final int MIN_MINOR = 31;
+    /** Newest protocol spoken: 7.46 adds fuse_entry2_out and FUSE_PASSTHROUGH_INO. */
+    public static final int MAX_MINOR = 46;
+    public static final int MAX_WRITE = 1 << 20;
+    /** 1 MiB requests in 4 KiB pages; the kernel clamps it to its own limit. */
+    public static final int MAX_PAGES = 256;
+    static final int MAX_BACKGROUND = 64;
+    static final int CONGESTION_THRESHOLD = 48;
+
+    private static final long ALWAYS = InitFlags.ASYNC_READ | InitFlags.ASYNC_DIO | InitFlags.PARALLEL_DIROPS
+            | InitFlags.MAX_PAGES | InitFlags.CACHE_SYMLINKS | InitFlags.HANDLE_KILLPRIV_V2
+            | InitFlags.INIT_EXT | InitFlags.HAS_EXPIRE_ONLY;
+
+    /** What FUSE_INIT carried. {@code flags} holds flags2 in its upper half when INIT_EXT was set. */
+    public record Offer(int major, int minor, int maxReadahead, long flags) {
+
+        public static Offer decode(ByteBuffer b, int at, int length) {
+            if (length < 16) {
+                throw new IllegalArgumentException("FUSE_INIT argument is " + length + " bytes, expected at least 16");
+            }
+            long flags = Integer.toUnsignedLong(b.getInt(at + Structs.InitIn.FLAGS));
+            if ((flags & InitFlags.INIT_EXT) != 0 && length >= Structs.InitIn.FLAGS2 + 4) {
+                flags |= Integer.toUnsignedLong(b.getInt(at + Structs.InitIn.FLAGS2)) << 32;
+            }
+            return new Offer(b.getInt(at + Structs.InitIn.MAJOR), b.getInt(at + Structs.InitIn.MINOR),
+                    b.getInt(at + Structs.InitIn.MAX_READAHEAD), flags);
+        }
+
+        public boolean offers(long flag) {
+            return (flags & flag) == flag;
+        }
+    }
+
+    /** The accepted connection. */
+    public record Agreement(int minor, int maxReadahead, long flags, PassthroughTier tier) {
+
+        public boolean has(long flag) {
+            return (flags & flag) == flag;
+        }
+
+        /** Writes the fuse_init_out reply body. */
+        public void encode(ByteBuffer b, int at) {
+            for (int i = 0; i < Structs.InitOut.SIZE; i += 8) {
+                b.putLong(at + i, 0);
+            }
+            b.putInt(at + Structs.InitOut.MAJOR, MAJOR);
+            b.putInt(at + Structs.InitOut.MINOR, minor);
+            b.putInt(at + Structs.InitOut.MAX_READAHEAD, maxReadahead);
+            b.putInt(at + Structs.InitOut.FLAGS, (int) flags);
+            b.putShort(at + Structs.InitOut.MAX_BACKGROUND, (short) MAX_BACKGROUND);
+            b.putShort(at + Structs.InitOut.CONGESTION_THRESHOLD, (short) CONGESTION_THRESHOLD);
+            b.putInt(at + Structs.InitOut.MAX_WRITE, MAX_WRITE);
+            b.putInt(at + Structs.InitOut.TIME_GRAN, 1);
+            b.putShort(at + Structs.InitOut.MAX_PAGES, (short) MAX_PAGES);
+            b.putInt(at + Structs.InitOut.FLAGS2, (int) (flags >>> 32));
+            b.putInt(at + Structs.InitOut.MAX_STACK_DEPTH, tier.passesThrough() ? 1 : 0);
+        }
+    }
+
+    /** Why a mount cannot go ahead with what the kernel offers. */
+    public static final class Refused extends Exception {
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
+    private Negotiation() {
+    }
+
+    /**
+     * Accepts the offer.
+     *
+     * @param readdirplus whether the filesystem answers READDIRPLUS
+     * @throws Refused when the kernel is too old, or passthrough is required but not offered
+     */
+    public static Agreement accept(Offer offer, PassthroughMode mode, boolean readdirplus) throws Refused {
+        if (offer.major() != MAJOR) {
+            throw new Refused("the kernel speaks FUSE protocol " + offer.major() + "." + offer.minor()
+                    + "; thawfs speaks " + MAJOR + ".x");
+        }
+        if (offer.minor() < MIN_MINOR) {
+            throw new Refused("the kernel's FUSE protocol 7." + offer.minor() + " is too old: thawfs needs 7."
+                    + MIN_MINOR + " or newer (Linux 5.4+; passthrough needs Linux 6.9+)");
+        }
+        long wanted = ALWAYS;
+        if (readdirplus) {
+            wanted |= InitFlags.DO_READDIRPLUS | InitFlags.READDIRPLUS_AUTO;
+        }
+        boolean passthrough = mode != PassthroughMode.OFF && offer.offers(InitFlags.PASSTHROUGH);
+        if (mode == PassthroughMode.REQUIRE && !passthrough) {
+            throw new Refused("passthrough is required but this kernel (FUSE 7." + offer.minor()
+                    + ") does not offer FUSE_PASSTHROUGH: it needs Linux 6.9+ built with CONFIG_FUSE_PASSTHROUGH."
+                    + " Use --passthrough auto to let the daemon serve reads instead");
+        }
+        if (passthrough) {
+            wanted |= InitFlags.PASSTHROUGH | InitFlags.PASSTHROUGH_INO;
+        }
+        long flags = wanted & offer.flags();
+        PassthroughTier tier = !passthrough ? PassthroughTier.C
+                : (flags & InitFlags.PASSTHROUGH_INO) != 0 ? PassthroughTier.A : PassthroughTier.B;
+        return new Agreement(Math.min(offer.minor(), MAX_MINOR), offer.maxReadahead(), flags, tier);
+    }
+}
