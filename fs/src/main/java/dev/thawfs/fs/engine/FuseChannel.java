@@ -1,6 +1,5 @@
 package dev.thawfs.fs.engine;
 
-import dev.thawfs.fs.kernel.FuseDevice;
 import dev.thawfs.fs.kernel.NativeBuffer;
 import dev.thawfs.fs.proto.Negotiation;
 import dev.thawfs.fs.proto.Structs;
@@ -9,14 +8,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** What every request of one session shares: the device, the agreement, the interrupt registry. */
+/** What every request of one session shares: where replies go, the entry format, the interrupt registry. */
 final class FuseChannel {
     /** Room for the largest reply: a header and one max_pages READ. */
     static final int REPLY_CAPACITY = Structs.OutHeader.SIZE + Negotiation.MAX_PAGES * 4096;
     private static final ThreadLocal<NativeBuffer> REPLY_BUFFERS =
             ThreadLocal.withInitial(() -> NativeBuffer.allocate(REPLY_CAPACITY));
 
-    final FuseDevice device;
+    final ReplySink out;
     final FuseFilesystem filesystem;
     final RequestStats stats;
     /** Whether entry replies are fuse_entry2_out: fixed by FUSE_PASSTHROUGH_INO at INIT, whatever the tier later. */
@@ -24,8 +23,8 @@ final class FuseChannel {
     private final Map<Long, FuseRequest> interruptible = new ConcurrentHashMap<>();
     private final Set<Long> unmatchedInterrupts = ConcurrentHashMap.newKeySet();
 
-    FuseChannel(FuseDevice device, FuseFilesystem filesystem, RequestStats stats, boolean entry2) {
-        this.device = device;
+    FuseChannel(ReplySink out, FuseFilesystem filesystem, RequestStats stats, boolean entry2) {
+        this.out = out;
         this.filesystem = filesystem;
         this.stats = stats;
         this.entry2 = entry2;

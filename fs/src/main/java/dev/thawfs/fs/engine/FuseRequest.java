@@ -258,7 +258,7 @@ public final class FuseRequest {
         if (opcode == Opcode.READ) {
             channel.stats.addReadBytes(payloadLength);
         }
-        int result = channel.device.write(b, body);
+        int result = channel.out.write(b, body);
         // ENOENT: the kernel no longer waits for this request (interrupted or aborted); nothing to do.
         if (result < 0 && result != -Errno.ENOENT) {
             LOG.log(System.Logger.Level.WARNING, "reply to " + Opcode.name(opcode) + " of node " + nodeid

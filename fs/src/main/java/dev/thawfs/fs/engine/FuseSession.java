@@ -51,7 +51,7 @@ public final class FuseSession implements AutoCloseable {
         this.options = options;
         this.agreement = agreement;
         this.connection = new DeviceConnection(device, options.passthrough(), agreement.tier(), agreement.minor());
-        this.channel = new FuseChannel(device, filesystem, stats, agreement.tier() == PassthroughTier.A);
+        this.channel = new FuseChannel(device::write, filesystem, stats, agreement.tier() == PassthroughTier.A);
         this.shutdownHook = new Thread(this::close, "thawfs-unmount");
     }
 

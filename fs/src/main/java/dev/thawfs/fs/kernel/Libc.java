@@ -56,6 +56,9 @@ public interface Libc {
     @SaveError
     int statvfs(@In byte[] path, long buffer);
 
+    @SaveError
+    long lgetxattr(@In byte[] path, @In byte[] name, long value, long size);
+
     @IgnoreError
     int geteuid();
 

@@ -22,6 +22,23 @@ public final class NativeFiles {
         return FileAttributes.fromStatx(buffer.buffer(), 0);
     }
 
+    /**
+     * lgetxattr(2): an extended attribute of {@code path} itself, read without opening the file
+     * (an open would itself change what thawfs reports in {@code user.thawfs.state}).
+     */
+    public static String getxattr(Path path, String name) throws ErrnoException {
+        NativeBuffer buffer = BUFFERS.get();
+        long length = Libc.INSTANCE.lgetxattr(NativePath.of(path), NativePath.of(name), buffer.address(),
+                buffer.capacity());
+        if (length < 0) {
+            int errno = Libc.errno();
+            throw new ErrnoException(errno, "getxattr " + name + " of " + path + ": " + Errno.describe(errno));
+        }
+        byte[] value = new byte[(int) length];
+        buffer.buffer().get(0, value);
+        return new String(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** statvfs(3) of the filesystem holding {@code path}. */
     public static Statfs statfs(Path path) throws ErrnoException {
         NativeBuffer buffer = BUFFERS.get();

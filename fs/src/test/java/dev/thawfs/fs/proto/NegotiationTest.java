@@ -1,0 +1,96 @@
+package dev.thawfs.fs.proto;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.thawfs.config.PassthroughMode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
+
+class NegotiationTest {
+    /** What kernel 6.18 offers here (7.45): passthrough, writeback cache, readdirplus and the rest. */
+    private static final long LINUX_6_18 = InitFlags.ASYNC_READ | InitFlags.DO_READDIRPLUS
+            | InitFlags.READDIRPLUS_AUTO | InitFlags.ASYNC_DIO | InitFlags.WRITEBACK_CACHE | InitFlags.PARALLEL_DIROPS
+            | InitFlags.MAX_PAGES | InitFlags.CACHE_SYMLINKS | InitFlags.HANDLE_KILLPRIV_V2 | InitFlags.INIT_EXT
+            | InitFlags.HAS_EXPIRE_ONLY | InitFlags.DIRECT_IO_ALLOW_MMAP | InitFlags.PASSTHROUGH;
+
+    private static Negotiation.Offer offer(int minor, long flags) {
+        return new Negotiation.Offer(7, minor, 131072, flags);
+    }
+
+    @Test
+    void perOpenPassthroughWhenOffered() throws Exception {
+        Negotiation.Agreement a = Negotiation.accept(offer(45, LINUX_6_18), PassthroughMode.AUTO, true);
+        assertEquals(PassthroughTier.B, a.tier());
+        assertEquals(45, a.minor());
+        assertTrue(a.has(InitFlags.PASSTHROUGH | InitFlags.INIT_EXT | InitFlags.MAX_PAGES | InitFlags.DO_READDIRPLUS));
+        assertFalse(a.has(InitFlags.WRITEBACK_CACHE), "writeback cache disables passthrough");
+        assertFalse(a.has(InitFlags.DIRECT_IO_ALLOW_MMAP), "a shared mmap of a direct-io file would block the switch");
+    }
+
+    @Test
+    void inodePassthroughWhenTheKernelCarriesTheSeries() throws Exception {
+        Negotiation.Agreement a = Negotiation.accept(offer(46, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
+                PassthroughMode.AUTO, false);
+        assertEquals(PassthroughTier.A, a.tier());
+        assertEquals(46, a.minor());
+        assertFalse(a.has(InitFlags.DO_READDIRPLUS));
+    }
+
+    @Test
+    void offMeansNoPassthroughFlagsAtAll() throws Exception {
+        Negotiation.Agreement a = Negotiation.accept(offer(46, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
+                PassthroughMode.OFF, true);
+        assertEquals(PassthroughTier.C, a.tier());
+        assertFalse(a.has(InitFlags.PASSTHROUGH));
+        assertFalse(a.has(InitFlags.PASSTHROUGH_INO));
+    }
+
+    @Test
+    void olderKernelsFallBackOrRefuseWhenRequired() throws Exception {
+        long noPassthrough = LINUX_6_18 & ~InitFlags.PASSTHROUGH;
+        assertEquals(PassthroughTier.C, Negotiation.accept(offer(38, noPassthrough), PassthroughMode.AUTO, true).tier());
+        Negotiation.Refused refused = assertThrows(Negotiation.Refused.class,
+                () -> Negotiation.accept(offer(38, noPassthrough), PassthroughMode.REQUIRE, true));
+        assertTrue(refused.getMessage().contains("Linux 6.9"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("--passthrough auto"), refused.getMessage());
+    }
+
+    @Test
+    void protocolsBefore731AreRefused() {
+        Negotiation.Refused refused = assertThrows(Negotiation.Refused.class,
+                () -> Negotiation.accept(offer(30, LINUX_6_18), PassthroughMode.AUTO, true));
+        assertTrue(refused.getMessage().contains("7.31"), refused.getMessage());
+        assertThrows(Negotiation.Refused.class,
+                () -> Negotiation.accept(new Negotiation.Offer(8, 0, 0, 0), PassthroughMode.AUTO, true));
+    }
+
+    @Test
+    void flags2IsReadOnlyWithInitExt() {
+        ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, 7).putInt(4, 45).putInt(8, 131072).putInt(16, 1 << 5);
+        assertFalse(Negotiation.Offer.decode(b, 0, 64).offers(InitFlags.PASSTHROUGH));
+        b.putInt(12, (int) InitFlags.INIT_EXT);
+        assertTrue(Negotiation.Offer.decode(b, 0, 64).offers(InitFlags.PASSTHROUGH));
+        assertFalse(Negotiation.Offer.decode(b, 0, 16).offers(InitFlags.PASSTHROUGH), "a 16-byte init_in has no flags2");
+    }
+
+    @Test
+    void replyLayout() throws Exception {
+        Negotiation.Agreement a = Negotiation.accept(offer(46, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
+                PassthroughMode.AUTO, true);
+        ByteBuffer b = ByteBuffer.allocate(Structs.InitOut.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        a.encode(b, 0);
+        assertEquals(7, b.getInt(0));
+        assertEquals(46, b.getInt(4));
+        assertEquals(131072, b.getInt(8));
+        assertEquals((int) a.flags(), b.getInt(12));
+        assertEquals(1 << 20, b.getInt(20));
+        assertEquals(256, b.getShort(28));
+        assertEquals((1 << 5) | (1 << 11) | (1 << 3), b.getInt(32), "flags2: PASSTHROUGH, PASSTHROUGH_INO, EXPIRE_ONLY");
+        assertEquals(1, b.getInt(36), "max_stack_depth");
+    }
+}
