@@ -62,6 +62,7 @@ final class MirrorCommand implements Callable<Integer> {
         MountOptions options = new MountOptions("thawfs-mirror:" + source.toAbsolutePath(), passthrough, workers,
                 allowOther, Path.of(System.getProperty("java.io.tmpdir")), statsFile);
         try (FuseSession session = FuseSession.mount(mountpoint, new MirrorFilesystem(source), options)) {
+            Signals.onTermination(session::close);
             session.awaitUnmount();
         } catch (MountException e) {
             return usageError(e.getMessage());

@@ -123,6 +123,7 @@ public final class FuseSession implements AutoCloseable {
     private void start() {
         LOG.log(System.Logger.Level.INFO, "mounted " + mountpoint + " (FUSE 7." + agreement.minor() + "): "
                 + connection.tier().description());
+        Mounts.setReadahead(mountpoint, Negotiation.MAX_PAGES * 4);
         filesystem.init(connection);
         runningWorkers.set(options.workers());
         for (int i = 0; i < options.workers(); i++) {
