@@ -39,7 +39,9 @@ final class FuseChannel {
 
     void registerInterruptible(FuseRequest request) {
         interruptible.put(request.unique(), request);
-        if (unmatchedInterrupts.remove(request.unique())) {
+        if (request.isAnswered()) {
+            interruptible.remove(request.unique()); // answered while registering: nothing to interrupt
+        } else if (unmatchedInterrupts.remove(request.unique())) {
             request.interrupt();
         }
     }

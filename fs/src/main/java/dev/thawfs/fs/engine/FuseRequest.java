@@ -75,8 +75,9 @@ public final class FuseRequest {
     }
 
     /**
-     * Makes the request interruptible: if the caller gives up (Ctrl-C on a blocked read), the
-     * handler runs and the request is answered EINTR. Call it before parking a request.
+     * Makes the request interruptible: if the caller gives up (Ctrl-C on a blocked read) before
+     * the request is answered, it is answered EINTR and the handler runs (to cancel the work).
+     * Call it before parking a request.
      */
     public void onInterrupt(Runnable handler) {
         interruptHandler = handler;
@@ -88,12 +89,15 @@ public final class FuseRequest {
         return answered != 0;
     }
 
+    /** Answers EINTR and, if that answer won over the handler's own, runs the interrupt handler. */
     void interrupt() {
-        Runnable handler = interruptHandler;
-        if (!isAnswered() && handler != null) {
-            handler.run();
+        if (claim()) {
+            send(FuseChannel.replyBuffer(), -Errno.EINTR, 0);
+            Runnable handler = interruptHandler;
+            if (handler != null) {
+                handler.run();
+            }
         }
-        replyError(Errno.EINTR);
     }
 
     public void replyError(int errno) {
@@ -259,8 +263,9 @@ public final class FuseRequest {
             channel.stats.addReadBytes(payloadLength);
         }
         int result = channel.out.write(b, body);
-        // ENOENT: the kernel no longer waits for this request (interrupted or aborted); nothing to do.
-        if (result < 0 && result != -Errno.ENOENT) {
+        // ENOENT: the kernel no longer waits for this request (interrupted or aborted); ENODEV:
+        // the filesystem was unmounted meanwhile. Neither is worth a log line.
+        if (result < 0 && result != -Errno.ENOENT && result != -Errno.ENODEV) {
             LOG.log(System.Logger.Level.WARNING, "reply to " + Opcode.name(opcode) + " of node " + nodeid
                     + " was refused by the kernel: " + Errno.describe(-result));
         }

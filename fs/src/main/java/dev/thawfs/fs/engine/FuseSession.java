@@ -11,6 +11,7 @@ import dev.thawfs.fs.proto.PassthroughTier;
 import dev.thawfs.fs.proto.Structs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +107,7 @@ public final class FuseSession implements AutoCloseable {
             throw new MountException(e.getMessage());
         }
         ByteBuffer out = ByteBuffer.allocateDirect(Structs.OutHeader.SIZE + Structs.InitOut.SIZE)
-                .order(java.nio.ByteOrder.nativeOrder());
+                .order(ByteOrder.nativeOrder());
         Structs.OutHeader.put(out, out.capacity(), 0, in.getLong(Structs.InHeader.UNIQUE));
         agreement.encode(out, Structs.OutHeader.SIZE);
         int written = device.write(out, null);
