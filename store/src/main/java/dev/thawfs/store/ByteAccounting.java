@@ -1,0 +1,33 @@
+package dev.thawfs.store;
+
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+/**
+ * The store's materialized byte count, kept in the index so opening a store never scans it.
+ * Commits and evictions change it together with the blob records, in one synced batch each.
+ */
+final class ByteAccounting {
+    private final Index index;
+    private long bytes;
+
+    ByteAccounting(Index index) {
+        this.index = index;
+        this.bytes = index.getLong(index.meta, Index.BYTES_KEY, 0);
+    }
+
+    synchronized long bytes() {
+        return bytes;
+    }
+
+    /** Writes {@code batch} synced, with the count moved by {@code delta}. */
+    synchronized void write(WriteBatch batch, long delta) {
+        try {
+            batch.put(index.meta, Index.BYTES_KEY, Index.longBytes(bytes + delta));
+        } catch (RocksDBException e) {
+            throw new StoreException("store index write failed: " + e.getMessage(), e);
+        }
+        index.write(batch, true);
+        bytes += delta;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.thawfs.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+
+/** The blob file as a content source sees it: sequential writes, counted for verification and progress. */
+final class CountingChannel implements WritableByteChannel {
+    private final FileChannel file;
+    private final Progress progress;
+    private long written;
+
+    CountingChannel(FileChannel file, Progress progress) {
+        this.file = file;
+        this.progress = progress;
+    }
+
+    @Override
+    public int write(ByteBuffer source) throws IOException {
+        int n = file.write(source);
+        written += n;
+        progress.bytes(n);
+        return n;
+    }
+
+    long written() {
+        return written;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return file.isOpen();
+    }
+
+    @Override
+    public void close() {
+        // the materializer owns the file
+    }
+}

@@ -1,0 +1,71 @@
+package dev.thawfs.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+
+/**
+ * Drops the content of the least recently used unpinned blobs. The blob is marked not complete
+ * (synced) before its file is truncated, so a crash in between leaves a blob that is fetched
+ * again, never one that claims content it lost. The file itself stays, empty: its inode is the
+ * one the filesystem may still reference.
+ */
+final class Evictor {
+    private static final System.Logger LOG = System.getLogger(Evictor.class.getName());
+
+    private final Index index;
+    private final StoreLayout layout;
+    private final Pins pins;
+    private final ByteAccounting accounting;
+
+    Evictor(Index index, StoreLayout layout, Pins pins, ByteAccounting accounting) {
+        this.index = index;
+        this.layout = layout;
+        this.pins = pins;
+        this.accounting = accounting;
+    }
+
+    /** Evicts until at most {@code targetBytes} are materialized or nothing evictable is left; returns bytes freed. */
+    synchronized long evictTo(long targetBytes) {
+        long freed = 0;
+        try (RocksIterator lru = index.iterator(index.lru)) {
+            for (lru.seekToFirst(); lru.isValid() && accounting.bytes() > targetBytes; lru.next()) {
+                long blobId = RecordCodec.longAt(lru.key(), 8);
+                byte[] lruKey = lru.key();
+                byte[] record = index.get(index.blobs, RecordCodec.key(blobId));
+                Blob blob = record == null ? null : Blob.decode(blobId, record);
+                long[] dropped = {0};
+                pins.evictUnlessPinned(blobId, () -> dropped[0] = drop(blob, blobId, lruKey));
+                freed += dropped[0];
+            }
+        }
+        return freed;
+    }
+
+    private long drop(Blob blob, long blobId, byte[] lruKey) {
+        boolean current = blob != null && blob.complete() && java.util.Arrays.equals(lruKey, RecordCodec.key(blob.lruSeq(), blobId));
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.delete(index.lru, lruKey);
+            if (!current) {
+                index.write(batch, false); // a stale place in the order, left by a later touch
+                return 0;
+            }
+            batch.put(index.blobs, RecordCodec.key(blobId), new Blob(blobId, false, blob.size(), 0).encode());
+            accounting.write(batch, -blob.size());
+        } catch (RocksDBException e) {
+            throw new StoreException("store index write failed: " + e.getMessage(), e);
+        }
+        try (FileChannel file = FileChannel.open(layout.blobPath(blobId), StandardOpenOption.WRITE)) {
+            file.truncate(0);
+        } catch (NoSuchFileException gone) {
+            // nothing to free
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not truncate evicted blob " + blobId + ": " + e);
+        }
+        return blob.size();
+    }
+}

@@ -1,0 +1,126 @@
+package dev.thawfs.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+/**
+ * Marks blobs COMPLETE durably, many at a time: the blobs' data is already synced by their
+ * writers; this thread syncs the directories of new blob files, then writes one synced batch for
+ * all of them. One fsync of the index per batch instead of per file keeps small files fast.
+ */
+final class GroupCommitter implements AutoCloseable {
+    private static final int MAX_BATCH = 1024;
+
+    private record Commit(long blobId, long size, Path newDirectory, CompletableFuture<Void> done) {
+    }
+
+    private final Index index;
+    private final ByteAccounting accounting;
+    private final AtomicLong lruSeq;
+    private final BlockingQueue<Commit> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    GroupCommitter(Index index, ByteAccounting accounting) {
+        this.index = index;
+        this.accounting = accounting;
+        this.lruSeq = new AtomicLong(index.getLong(index.meta, Index.LRU_SEQ_KEY, 0));
+        this.thread = new Thread(this::run, "thawfs-store-commit");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /**
+     * Queues a blob whose content is durable; the future completes once its COMPLETE mark is.
+     *
+     * @param newDirectory the directory of a blob file created for this commit (to sync), or null
+     */
+    CompletableFuture<Void> commit(long blobId, long size, Path newDirectory) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed) {
+            done.completeExceptionally(new StoreException("the store is closed"));
+        } else {
+            queue.add(new Commit(blobId, size, newDirectory, done));
+        }
+        return done;
+    }
+
+    /** The next place in eviction order (the newest). */
+    long nextLruSeq() {
+        return lruSeq.incrementAndGet();
+    }
+
+    private void run() {
+        List<Commit> commits = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Commit first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                commits.add(first);
+                queue.drainTo(commits, MAX_BATCH - 1);
+                write(commits);
+                commits.forEach(c -> c.done().complete(null));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | IOException e) {
+                StoreException failure = new StoreException("committing " + commits.size() + " blobs failed: " + e, e);
+                commits.forEach(c -> c.done().completeExceptionally(failure));
+            }
+            commits.clear();
+        }
+    }
+
+    private void write(List<Commit> commits) throws IOException {
+        Set<Path> directories = new HashSet<>();
+        for (Commit commit : commits) {
+            if (commit.newDirectory() != null) {
+                directories.add(commit.newDirectory());
+            }
+        }
+        for (Path directory : directories) {
+            try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+                channel.force(true);
+            }
+        }
+        long bytes = 0;
+        try (WriteBatch batch = new WriteBatch()) {
+            for (Commit commit : commits) {
+                long seq = lruSeq.incrementAndGet();
+                batch.put(index.blobs, RecordCodec.key(commit.blobId()),
+                        new Blob(commit.blobId(), true, commit.size(), seq).encode());
+                batch.put(index.lru, RecordCodec.key(seq, commit.blobId()), new byte[0]);
+                bytes += commit.size();
+            }
+            batch.put(index.meta, Index.LRU_SEQ_KEY, Index.longBytes(lruSeq.get()));
+            accounting.write(batch, bytes);
+        } catch (RocksDBException e) {
+            throw new StoreException("store index write failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

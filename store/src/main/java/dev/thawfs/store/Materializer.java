@@ -1,0 +1,132 @@
+package dev.thawfs.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Fetches entries into their blob files: in place (the file's inode is the one the filesystem
+ * may already have shown), verified (size always; the source checks CRCs and digests), synced,
+ * given the entry's mode and mtime, and only then committed COMPLETE. One fetch per blob at a
+ * time, at most {@code concurrency} at once.
+ */
+final class Materializer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Materializer.class.getName());
+
+    private final StoreLayout layout;
+    private final GroupCommitter committer;
+    private final Pins pins;
+    private final Runnable onDiskFull;
+    private final ExecutorService workers;
+    private final Map<Long, CompletableFuture<Node>> inFlight = new ConcurrentHashMap<>();
+
+    Materializer(StoreLayout layout, GroupCommitter committer, Pins pins, int concurrency, Runnable onDiskFull) {
+        this.layout = layout;
+        this.committer = committer;
+        this.pins = pins;
+        this.onDiskFull = onDiskFull;
+        AtomicInteger counter = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(concurrency, task -> {
+            Thread thread = new Thread(task, "thawfs-materialize-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** The blob's materialization, joined if one is already running. */
+    CompletableFuture<Node> materialize(Artifact artifact, Node node, ContentSource source, Progress progress) {
+        return inFlight.computeIfAbsent(node.blobId(), blobId -> {
+            pins.pin(blobId);
+            CompletableFuture<Node> done = CompletableFuture
+                    .supplyAsync(() -> fill(artifact, node, source, progress), workers)
+                    .thenCompose(newDirectory -> committer.commit(blobId, node.size(), newDirectory))
+                    .thenApply(committed -> {
+                        progress.fileDone(node);
+                        return node;
+                    });
+            done.whenComplete((result, error) -> {
+                inFlight.remove(blobId);
+                pins.unpin(blobId);
+            });
+            return done;
+        });
+    }
+
+    /** Writes and syncs the content; returns the blob's directory if this created the file there. */
+    private Path fill(Artifact artifact, Node node, ContentSource source, Progress progress) {
+        Path file = layout.blobPath(node.blobId());
+        try {
+            boolean created = !Files.exists(file);
+            if (created) {
+                Files.createDirectories(file.getParent());
+            }
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                channel.truncate(0);
+                CountingChannel target = new CountingChannel(channel, progress);
+                source.copy(artifact, node, target);
+                if (target.written() != node.size() || channel.size() != node.size()) {
+                    throw new MaterializeException(MaterializeException.Reason.CORRUPT, describe(artifact, node)
+                            + ": the source gave " + target.written() + " bytes, the index says " + node.size(), null);
+                }
+                channel.force(true);
+            }
+            Files.setPosixFilePermissions(file, permissions(node.mode()));
+            Files.getFileAttributeView(file, BasicFileAttributeView.class)
+                    .setTimes(FileTime.from(Instant.ofEpochSecond(node.mtimeSec(), node.mtimeNsec())), null, null);
+            return created ? file.getParent() : null;
+        } catch (MaterializeException e) {
+            throw e;
+        } catch (IOException e) {
+            if (isDiskFull(e)) {
+                onDiskFull.run();
+                throw new MaterializeException(MaterializeException.Reason.NO_SPACE,
+                        describe(artifact, node) + ": the store's disk is full (" + layout.root + ")", e);
+            }
+            throw new MaterializeException(MaterializeException.Reason.SOURCE, describe(artifact, node) + ": " + e, e);
+        } catch (CompletionException | StoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "materializing " + describe(artifact, node) + " failed", e);
+            throw new MaterializeException(MaterializeException.Reason.SOURCE, describe(artifact, node) + ": " + e, e);
+        }
+    }
+
+    private static boolean isDiskFull(IOException e) {
+        return String.valueOf(e.getMessage()).contains("No space left on device");
+    }
+
+    private static String describe(Artifact artifact, Node node) {
+        return "entry " + node.name() + " (node " + node.id() + ") of " + artifact.uri();
+    }
+
+    static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE, high bit first
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (0400 >> i)) != 0) {
+                permissions.add(bits[i]);
+            }
+        }
+        return permissions;
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.thawfs.store;
+
+/**
+ * One entry of an imported artifact's tree.
+ *
+ * @param mode permission bits (07777); {@link #statMode()} adds the type
+ * @param nlink names of this node's content (hard links share a blob); 1 for directories, which
+ *     tells tools like find not to guess subdirectory counts from it
+ * @param blobId the content's blob (0 for directories and symlinks); hard links share one
+ * @param locator the fetcher's note of where the bytes are within the artifact
+ */
+public record Node(
+        long id,
+        long artifactId,
+        long parentId,
+        String name,
+        NodeType type,
+        int mode,
+        int nlink,
+        long size,
+        long mtimeSec,
+        int mtimeNsec,
+        long blobId,
+        String linkTarget,
+        byte[] locator) {
+
+    static final int VERSION = 1;
+
+    public int statMode() {
+        return type.modeBits() | (mode & 07777);
+    }
+
+    public boolean isDirectory() {
+        return type == NodeType.DIRECTORY;
+    }
+
+    public boolean isFile() {
+        return type == NodeType.FILE;
+    }
+
+    Node withAttributes(int newMode, long newMtimeSec, int newMtimeNsec) {
+        return new Node(id, artifactId, parentId, name, type, newMode, nlink, size, newMtimeSec, newMtimeNsec, blobId,
+                linkTarget, locator);
+    }
+
+    Node withNlink(int newNlink) {
+        return new Node(id, artifactId, parentId, name, type, mode, newNlink, size, mtimeSec, mtimeNsec, blobId,
+                linkTarget, locator);
+    }
+
+    byte[] encode() {
+        return RecordCodec.writer(VERSION).putLong(artifactId).putLong(parentId).putString(name).putByte(type.code)
+                .putInt(mode).putInt(nlink).putLong(size).putLong(mtimeSec).putInt(mtimeNsec).putLong(blobId)
+                .putString(linkTarget).putBytes(locator).toBytes();
+    }
+
+    static Node decode(long id, byte[] record) {
+        RecordCodec.Reader r = new RecordCodec.Reader(record, VERSION, "node " + id);
+        return new Node(id, r.getLong(), r.getLong(), r.getString(), NodeType.ofCode(r.getByte()), r.getInt(),
+                r.getInt(), r.getLong(), r.getLong(), r.getInt(), r.getLong(), r.getString(), r.getBytes());
+    }
+}

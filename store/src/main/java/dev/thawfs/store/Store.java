@@ -1,0 +1,304 @@
+package dev.thawfs.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+
+/**
+ * The local store: every imported artifact's tree and the materialized content, indexed by
+ * RocksDB. Opening is O(1) in the number of entries; lookups go through bounded caches; content
+ * is fetched into one blob file per entry, which the filesystem hands to the kernel as the
+ * passthrough backing file.
+ */
+public final class Store implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Store.class.getName());
+
+    private record ChildKey(long parent, String name) {
+    }
+
+    private record Page(long parent, String after, int max) {
+    }
+
+    private final StoreLayout layout;
+    private final Index index;
+    private final StoreOptions options;
+    private final IdAllocator ids;
+    private final ByteAccounting accounting;
+    private final Pins pins = new Pins();
+    private final GroupCommitter committer;
+    private final Materializer materializer;
+    private final Evictor evictor;
+    private final ExecutorService background;
+    private final Cache<Long, Node> nodes;
+    private final Cache<ChildKey, Long> childIds;
+    private final Cache<Page, List<Node>> pages;
+
+    private Store(StoreLayout layout, Index index, StoreOptions options) {
+        this.layout = layout;
+        this.index = index;
+        this.options = options;
+        this.ids = new IdAllocator(index);
+        this.accounting = new ByteAccounting(index);
+        this.committer = new GroupCommitter(index, accounting);
+        this.evictor = new Evictor(index, layout, pins, accounting);
+        this.background = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "thawfs-store-evict");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.materializer = new Materializer(layout, committer, pins, options.concurrency(), this::evictInBackground);
+        this.nodes = Caffeine.newBuilder().maximumSize(options.cacheEntries()).build();
+        this.childIds = Caffeine.newBuilder().maximumSize(options.cacheEntries()).build();
+        this.pages = Caffeine.newBuilder().maximumSize(Math.max(16, options.cacheEntries() / 64)).build();
+    }
+
+    /** Opens (creating if needed) the store in {@code directory}; one process at a time. */
+    public static Store open(Path directory, StoreOptions options) {
+        StoreLayout layout = StoreLayout.open(directory);
+        try {
+            return new Store(layout, Index.open(layout.index), options);
+        } catch (RuntimeException e) {
+            layout.close();
+            throw e;
+        }
+    }
+
+    public Path directory() {
+        return layout.root;
+    }
+
+    // ---- artifacts
+
+    /**
+     * Imports an artifact's index, unless this URI at this identity is already imported: then
+     * this is a no-op that needs neither the entries nor the network.
+     */
+    public Artifact importArtifact(String uri, String identity, Iterator<TreeEntry> entries) {
+        Optional<Artifact> existing = artifact(uri, identity);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        Artifact artifact = new Artifact(ids.next(), uri, identity, ids.next(), 0, 0, false);
+        return new TreeImporter(index, ids, artifact).run(entries);
+    }
+
+    /** The completely imported artifact for this URI and identity, if any. */
+    public Optional<Artifact> artifact(String uri, String identity) {
+        byte[] id = index.get(index.artifacts, ArtifactKeys.byIdentity(uri, identity));
+        return id == null ? Optional.empty() : artifact(RecordCodec.longAt(id, 0)).filter(Artifact::complete);
+    }
+
+    public Optional<Artifact> artifact(long id) {
+        byte[] record = index.get(index.artifacts, ArtifactKeys.byId(id));
+        return record == null ? Optional.empty() : Optional.of(Artifact.decode(id, record));
+    }
+
+    /** Every completely imported artifact. */
+    public List<Artifact> artifacts() {
+        List<Artifact> all = new ArrayList<>();
+        try (RocksIterator it = index.iterator(index.artifacts)) {
+            for (it.seek(new byte[] {'I'}); it.isValid() && ArtifactKeys.isRecord(it.key()); it.next()) {
+                Artifact artifact = Artifact.decode(RecordCodec.longAt(it.key(), 1), it.value());
+                if (artifact.complete()) {
+                    all.add(artifact);
+                }
+            }
+        }
+        return all;
+    }
+
+    // ---- the tree
+
+    public Optional<Node> node(long id) {
+        Node cached = nodes.getIfPresent(id);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        byte[] record = index.get(index.nodes, RecordCodec.key(id));
+        if (record == null) {
+            return Optional.empty();
+        }
+        Node node = Node.decode(id, record);
+        nodes.put(id, node);
+        return Optional.of(node);
+    }
+
+    /** The child called {@code name} of directory {@code parent}. */
+    public Optional<Node> child(long parent, String name) {
+        Long id = childIds.get(new ChildKey(parent, name), key -> {
+            byte[] value = index.get(index.children, Index.childKey(parent, name));
+            return value == null ? 0L : RecordCodec.longAt(value, 0);
+        });
+        return id == 0 ? Optional.empty() : node(id);
+    }
+
+    /** Up to {@code max} children of {@code parent} in name order, after {@code afterName} ("" for the first). */
+    public List<Node> children(long parent, String afterName, int max) {
+        return pages.get(new Page(parent, afterName, max), page -> {
+            List<Node> list = new ArrayList<>();
+            byte[] prefix = RecordCodec.key(parent);
+            try (RocksIterator it = index.iterator(index.children)) {
+                it.seek(Index.childKey(parent, afterName));
+                if (!afterName.isEmpty() && it.isValid() && Arrays.equals(it.key(), Index.childKey(parent, afterName))) {
+                    it.next();
+                }
+                for (; it.isValid() && list.size() < max && startsWith(it.key(), prefix); it.next()) {
+                    node(RecordCodec.longAt(it.value(), 0)).ifPresent(list::add);
+                }
+            }
+            return List.copyOf(list);
+        });
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    // ---- content
+
+    /** The blob file of a file node: the passthrough backing file once complete. */
+    public Path blobPath(Node file) {
+        return layout.blobPath(file.blobId());
+    }
+
+    /** Whether the node's content is committed and its file still has it (a lost file is fetched again). */
+    public boolean isMaterialized(Node file) {
+        byte[] record = index.get(index.blobs, RecordCodec.key(file.blobId()));
+        if (record == null || !Blob.decode(file.blobId(), record).complete()) {
+            return false;
+        }
+        try {
+            return Files.size(layout.blobPath(file.blobId())) == file.size();
+        } catch (IOException missing) {
+            return false;
+        }
+    }
+
+    /**
+     * Makes a placeholder blob file exist for a file node, so its inode number is stable from the
+     * first time the filesystem exposes the name (tier A needs nodeid == the backing file's inode).
+     */
+    public Path ensurePlaceholder(Node file) throws IOException {
+        Path path = layout.blobPath(file.blobId());
+        if (!Files.exists(path)) {
+            Files.createDirectories(path.getParent());
+            try {
+                Files.createFile(path);
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // another thread made it first: same file
+            }
+        }
+        return path;
+    }
+
+    /**
+     * Fetches a file node's content into its blob file unless it is there already; completes
+     * with the node once the content is durable and marked complete. Concurrent calls for the
+     * same content share one fetch. Fails with {@link MaterializeException}.
+     */
+    public CompletableFuture<Node> materialize(Node file, ContentSource source, Progress progress) {
+        if (!file.isFile()) {
+            throw new IllegalArgumentException("node " + file.id() + " is not a regular file");
+        }
+        if (isMaterialized(file)) {
+            progress.fileDone(file);
+            return CompletableFuture.completedFuture(file);
+        }
+        Artifact artifact = artifact(file.artifactId())
+                .orElseThrow(() -> new StoreException("node " + file.id() + " belongs to no artifact"));
+        CompletableFuture<Node> done = materializer.materialize(artifact, file, source, progress);
+        done.thenRun(this::evictIfOverBudget);
+        return done;
+    }
+
+    /** Moves a blob to the newest end of the eviction order (the filesystem opened it). */
+    public void touch(Node file) {
+        byte[] record = index.get(index.blobs, RecordCodec.key(file.blobId()));
+        if (record == null) {
+            return;
+        }
+        Blob blob = Blob.decode(file.blobId(), record);
+        if (!blob.complete()) {
+            return;
+        }
+        long seq = committer.nextLruSeq();
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.delete(index.lru, RecordCodec.key(blob.lruSeq(), blob.id()));
+            batch.put(index.lru, RecordCodec.key(seq, blob.id()), new byte[0]);
+            batch.put(index.blobs, RecordCodec.key(blob.id()), new Blob(blob.id(), true, blob.size(), seq).encode());
+            index.write(batch, false);
+        } catch (RocksDBException e) {
+            throw new StoreException("store index write failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Keeps a node's content from eviction (open, attached as a backing file, ...) until unpinned. */
+    public void pin(Node file) {
+        pins.pin(file.blobId());
+    }
+
+    public void unpin(Node file) {
+        pins.unpin(file.blobId());
+    }
+
+    /** Evicts unpinned content, least recently used first, down to {@code bytes}; returns bytes freed. */
+    public long evictTo(long bytes) {
+        return evictor.evictTo(bytes);
+    }
+
+    public long materializedBytes() {
+        return accounting.bytes();
+    }
+
+    public StoreOptions options() {
+        return options;
+    }
+
+    private void evictIfOverBudget() {
+        if (accounting.bytes() > options.budgetBytes() || freePercent() < options.minFreePercent()) {
+            evictInBackground();
+        }
+    }
+
+    private void evictInBackground() {
+        background.execute(() -> {
+            long target = options.budgetBytes() * 9 / 10;
+            if (freePercent() < options.minFreePercent()) {
+                target = Math.min(target, accounting.bytes() / 2);
+            }
+            long freed = evictor.evictTo(target);
+            LOG.log(System.Logger.Level.DEBUG, "evicted " + freed + " bytes from " + layout.root);
+        });
+    }
+
+    private int freePercent() {
+        try {
+            var fileStore = Files.getFileStore(layout.root);
+            return (int) (100 * fileStore.getUsableSpace() / Math.max(1, fileStore.getTotalSpace()));
+        } catch (IOException e) {
+            return 100;
+        }
+    }
+
+    @Override
+    public void close() {
+        materializer.close();
+        committer.close();
+        background.shutdown();
+        index.close();
+        layout.close();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.thawfs.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The directories of a store ({@code index/}, {@code blobs/xx/yy/}, {@code tmp/}), mode 0700, and
+ * the lock that lets one process own the store at a time.
+ */
+final class StoreLayout implements AutoCloseable {
+    final Path root;
+    final Path index;
+    final Path blobs;
+    final Path tmp;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    private StoreLayout(Path root, FileChannel lockChannel, FileLock lock) {
+        this.root = root;
+        this.index = root.resolve("index");
+        this.blobs = root.resolve("blobs");
+        this.tmp = root.resolve("tmp");
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    static StoreLayout open(Path root) {
+        try {
+            Files.createDirectories(root);
+            Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
+            FileChannel channel = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException heldByThisProcess) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                throw new StoreException("the store " + root + " is in use by another thawfs process: stop it"
+                        + " (thawfs unmount) or give this one another store directory");
+            }
+            StoreLayout layout = new StoreLayout(root, channel, lock);
+            Files.createDirectories(layout.blobs);
+            Files.createDirectories(layout.tmp);
+            layout.clearTmp();
+            return layout;
+        } catch (IOException e) {
+            throw new StoreException("cannot open the store directory " + root + ": " + e, e);
+        }
+    }
+
+    /** Scratch left by a process that died is garbage: nothing in tmp/ is ever referenced. */
+    private void clearTmp() throws IOException {
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
+            for (Path leftover : leftovers) {
+                Files.deleteIfExists(leftover);
+            }
+        }
+    }
+
+    /** blobs/xx/yy/id: 65536 directories keep each one small whatever the count. */
+    Path blobPath(long blobId) {
+        return blobs.resolve(String.format("%02x/%02x/%016x", blobId & 0xff, (blobId >>> 8) & 0xff, blobId));
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException ignored) {
+            // the lock goes with the process anyway
+        }
+    }
+}

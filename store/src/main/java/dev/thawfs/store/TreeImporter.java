@@ -1,0 +1,182 @@
+package dev.thawfs.store;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatchWithIndex;
+
+/**
+ * Persists an artifact's index as a tree, in batches, in bounded heap: directories are found
+ * through the index itself (with a bounded cache of recent ones), never through a map of the
+ * whole tree. Duplicate names: the last entry wins (a directory entry after an implicit or
+ * earlier directory of the same name only updates its attributes).
+ */
+final class TreeImporter {
+    private static final int BATCH_ENTRIES = 20_000;
+    private static final int RECENT_DIRECTORIES = 16_384;
+    private static final int IMPLICIT_DIRECTORY_MODE = 0755;
+
+    private final Index index;
+    private final IdAllocator ids;
+    private final Artifact artifact;
+    private final Map<String, Long> recentDirectories = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > RECENT_DIRECTORIES;
+        }
+    };
+    /** Blobs with more than one name (hard links), whose nodes get the final link count at the end. */
+    private final Map<Long, List<Long>> linkedBlobs = new HashMap<>();
+    private WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
+    private int inBatch;
+    private long entries;
+    private long bytes;
+
+    TreeImporter(Index index, IdAllocator ids, Artifact artifact) {
+        this.index = index;
+        this.ids = ids;
+        this.artifact = artifact;
+    }
+
+    /** Imports every entry and returns the artifact, marked complete in a synced write. */
+    Artifact run(Iterator<TreeEntry> source) {
+        try {
+            put(new Node(artifact.rootId(), artifact.id(), 0, "", NodeType.DIRECTORY, 0755, 1, 0, 0, 0, 0, "",
+                    new byte[0]));
+            while (source.hasNext()) {
+                add(source.next());
+                if (++inBatch == BATCH_ENTRIES) {
+                    flush();
+                }
+            }
+            finishLinks();
+            Artifact complete = artifact.completed(entries, bytes);
+            putArtifact(complete);
+            index.write(batch, true);
+            return complete;
+        } finally {
+            batch.close();
+        }
+    }
+
+    private void add(TreeEntry entry) {
+        String path = entry.path();
+        int slash = path.lastIndexOf('/');
+        long parent = directory(slash < 0 ? "" : path.substring(0, slash), entry);
+        String name = path.substring(slash + 1);
+        Node existing = child(parent, name);
+        entries++;
+        if (entry.type() == NodeType.DIRECTORY && existing != null && existing.isDirectory()) {
+            put(existing.withAttributes(entry.mode(), entry.mtimeSec(), entry.mtimeNsec()));
+            return;
+        }
+        if (existing != null) {
+            replaced(existing);
+        }
+        long id = ids.next();
+        long blobId = 0;
+        int nlink = 1;
+        if (entry.hardLinkTarget() != null) {
+            Node target = resolve(entry.hardLinkTarget(), entry);
+            if (target == null || !target.isFile()) {
+                throw new StoreException("artifact " + artifact.uri() + ": hard link " + path + " points to "
+                        + entry.hardLinkTarget() + ", which is not a regular file before it");
+            }
+            blobId = target.blobId();
+            linkedBlobs.computeIfAbsent(blobId, b -> new ArrayList<>(List.of(target.id()))).add(id);
+        } else if (entry.type() == NodeType.FILE) {
+            blobId = id;
+            bytes += entry.size();
+        }
+        put(new Node(id, artifact.id(), parent, name, entry.type(), entry.mode(), nlink, entry.size(),
+                entry.mtimeSec(), entry.mtimeNsec(), blobId, entry.linkTarget() == null ? "" : entry.linkTarget(),
+                entry.locator() == null ? new byte[0] : entry.locator()));
+    }
+
+    /** An entry of the same name came later and wins: the earlier one no longer counts. */
+    private void replaced(Node existing) {
+        entries--;
+        if (existing.isFile() && existing.blobId() == existing.id()) {
+            bytes -= existing.size();
+        }
+        if (existing.isDirectory()) {
+            recentDirectories.clear(); // cached paths below it are stale
+        }
+    }
+
+    /** The id of the directory at {@code path}, created (mode 0755) where the index only implies it. */
+    private long directory(String path, TreeEntry cause) {
+        if (path.isEmpty()) {
+            return artifact.rootId();
+        }
+        Long cached = recentDirectories.get(path);
+        if (cached != null) {
+            return cached;
+        }
+        int slash = path.lastIndexOf('/');
+        long parent = directory(slash < 0 ? "" : path.substring(0, slash), cause);
+        String name = path.substring(slash + 1);
+        Node existing = child(parent, name);
+        long id;
+        if (existing != null && existing.isDirectory()) {
+            id = existing.id();
+        } else {
+            id = ids.next();
+            put(new Node(id, artifact.id(), parent, name, NodeType.DIRECTORY, IMPLICIT_DIRECTORY_MODE, 1, 0,
+                    cause.mtimeSec(), cause.mtimeNsec(), 0, "", new byte[0]));
+        }
+        recentDirectories.put(path, id);
+        return id;
+    }
+
+    private Node resolve(String path, TreeEntry cause) {
+        int slash = path.lastIndexOf('/');
+        return child(directory(slash < 0 ? "" : path.substring(0, slash), cause), path.substring(slash + 1));
+    }
+
+    private Node child(long parent, String name) {
+        byte[] id = index.get(batch, index.children, Index.childKey(parent, name));
+        return id == null ? null : node(RecordCodec.longAt(id, 0));
+    }
+
+    private Node node(long id) {
+        byte[] record = index.get(batch, index.nodes, RecordCodec.key(id));
+        return record == null ? null : Node.decode(id, record);
+    }
+
+    private void put(Node node) {
+        try {
+            batch.put(index.nodes, RecordCodec.key(node.id()), node.encode());
+            if (node.parentId() != 0) {
+                batch.put(index.children, Index.childKey(node.parentId(), node.name()), RecordCodec.key(node.id()));
+            }
+        } catch (RocksDBException e) {
+            throw new StoreException("import of " + artifact.uri() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void putArtifact(Artifact record) {
+        try {
+            batch.put(index.artifacts, ArtifactKeys.byId(record.id()), record.encode());
+            batch.put(index.artifacts, ArtifactKeys.byIdentity(record.uri(), record.identity()),
+                    RecordCodec.key(record.id()));
+        } catch (RocksDBException e) {
+            throw new StoreException("import of " + artifact.uri() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void finishLinks() {
+        linkedBlobs.values().forEach(names -> names.forEach(id -> put(node(id).withNlink(names.size()))));
+    }
+
+    private void flush() {
+        index.write(batch, false);
+        batch.close();
+        batch = new WriteBatchWithIndex(true);
+        inBatch = 0;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.thawfs.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/** Test content from a real directory: each entry's locator is its relative path. */
+final class DirectorySource implements ContentSource {
+    final Path root;
+    final AtomicInteger copies = new AtomicInteger();
+
+    DirectorySource(Path root) {
+        this.root = root;
+    }
+
+    @Override
+    public void copy(Artifact artifact, Node node, WritableByteChannel target) throws IOException {
+        copies.incrementAndGet();
+        try (FileChannel in = FileChannel.open(root.resolve(new String(node.locator(), StandardCharsets.UTF_8)))) {
+            long size = in.size();
+            for (long done = 0; done < size; ) {
+                done += in.transferTo(done, size - done, target);
+            }
+        }
+    }
+
+    /** The tree below the root as the store imports it. */
+    List<TreeEntry> entries() throws IOException {
+        List<TreeEntry> entries = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) walk.sorted()::iterator) {
+                if (path.equals(root)) {
+                    continue;
+                }
+                PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                String relative = root.relativize(path).toString();
+                NodeType type = a.isDirectory() ? NodeType.DIRECTORY : a.isSymbolicLink() ? NodeType.SYMLINK : NodeType.FILE;
+                int mode = (int) Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS) & 07777;
+                java.time.Instant mtime = a.lastModifiedTime().toInstant();
+                entries.add(new TreeEntry(relative, type, mode, type == NodeType.FILE ? a.size() : 0,
+                        mtime.getEpochSecond(), mtime.getNano(),
+                        a.isSymbolicLink() ? Files.readSymbolicLink(path).toString() : null, null,
+                        relative.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        return entries;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.thawfs.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+
+/** Importing indexes into a real RocksDB store and reading the tree back. */
+class StoreTreeTest {
+    @TempDir
+    Path work;
+
+    private static TreeEntry file(String path, long size) {
+        return new TreeEntry(path, NodeType.FILE, 0644, size, 1_000_000_000L, 5, null, null, path.getBytes());
+    }
+
+    private static TreeEntry directory(String path, int mode) {
+        return new TreeEntry(path, NodeType.DIRECTORY, mode, 0, 42, 0, null, null, null);
+    }
+
+    private Store open() {
+        return Store.open(work.resolve("store"), StoreOptions.defaults());
+    }
+
+    @Test
+    void importedTreeCanBeWalkedAndListedInNameOrder() {
+        try (Store store = open()) {
+            Artifact a = store.importArtifact("file:/srv/app.tar", "size=1,mtime=2", List.of(
+                    file("lib/b.jar", 10), file("lib/a.jar", 20), directory("lib", 0750),
+                    new TreeEntry("bin/run", NodeType.SYMLINK, 0777, 0, 0, 0, "../lib/a.jar", null, null),
+                    file("README", 5)).iterator());
+            assertTrue(a.complete());
+            assertEquals(5, a.entries());
+            assertEquals(35, a.bytes());
+
+            Node lib = store.child(a.rootId(), "lib").orElseThrow();
+            assertEquals(NodeType.DIRECTORY, lib.type());
+            assertEquals(0750, lib.mode(), "an explicit directory entry sets the implicit one's mode");
+            assertEquals(List.of("a.jar", "b.jar"), names(store.children(lib.id(), "", 10)));
+            assertEquals(List.of("b.jar"), names(store.children(lib.id(), "a.jar", 10)));
+            assertEquals(List.of("README", "bin", "lib"), names(store.children(a.rootId(), "", 10)));
+            Node run = store.child(store.child(a.rootId(), "bin").orElseThrow().id(), "run").orElseThrow();
+            assertEquals("../lib/a.jar", run.linkTarget());
+            assertEquals(0120777, run.statMode());
+            assertTrue(store.child(a.rootId(), "missing").isEmpty());
+            assertEquals(lib, store.node(lib.id()).orElseThrow());
+        }
+    }
+
+    @Test
+    void duplicateNamesLastOneWinsAndHardLinksShareContent() {
+        try (Store store = open()) {
+            Artifact a = store.importArtifact("s3://b/x.tar", "etag-1", List.of(
+                    file("etc/conf", 1), file("etc/conf", 2),
+                    new TreeEntry("etc/conf-link", NodeType.FILE, 0644, 2, 0, 0, null, "etc/conf", null),
+                    new TreeEntry("etc/conf-link2", NodeType.FILE, 0644, 2, 0, 0, null, "etc/conf", null)).iterator());
+            long etc = store.child(a.rootId(), "etc").orElseThrow().id();
+            Node conf = store.child(etc, "conf").orElseThrow();
+            Node link = store.child(etc, "conf-link").orElseThrow();
+            assertEquals(2, conf.size(), "the later entry of the same name wins");
+            assertEquals(conf.blobId(), link.blobId());
+            assertEquals(3, conf.nlink());
+            assertEquals(3, link.nlink());
+            assertEquals(2, a.bytes(), "neither hard links nor replaced entries count: " + a);
+            assertEquals(3, a.entries(), a.toString());
+        }
+    }
+
+    @Test
+    void reimportingTheSameIdentityIsANoOpAndANewIdentityIsANewArtifact() {
+        try (Store store = open()) {
+            Artifact first = store.importArtifact("s3://b/a.zip", "etag-1", List.of(file("x", 1)).iterator());
+            Iterator<TreeEntry> untouchable = new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    throw new AssertionError("a re-import must not read the index");
+                }
+
+                @Override
+                public TreeEntry next() {
+                    throw new AssertionError();
+                }
+            };
+            assertEquals(first, store.importArtifact("s3://b/a.zip", "etag-1", untouchable));
+            Artifact changed = store.importArtifact("s3://b/a.zip", "etag-2", List.of(file("y", 1)).iterator());
+            assertNotEquals(first.id(), changed.id());
+            assertTrue(store.child(changed.rootId(), "x").isEmpty(), "old content is never part of the new artifact");
+        }
+        try (Store reopened = open()) {
+            assertEquals(2, reopened.artifacts().size(), "the index survives a reopen");
+            assertTrue(reopened.artifact("s3://b/a.zip", "etag-1").isPresent());
+        }
+    }
+
+    @Test
+    void aLargeIndexImportsInBatches() {
+        int count = 60_000;
+        try (Store store = open()) {
+            Iterator<TreeEntry> entries = IntStream.range(0, count)
+                    .mapToObj(i -> file("d" + (i % 100) + "/sub" + (i % 7) + "/f" + i, i)).iterator();
+            Artifact a = store.importArtifact("file:/big.tar", "1", entries);
+            assertEquals(count, a.entries());
+            long d42 = store.child(a.rootId(), "d42").orElseThrow().id();
+            long sub = store.child(d42, "sub" + (42 % 7)).orElseThrow().id();
+            assertEquals(42, store.child(sub, "f42").orElseThrow().size());
+            assertEquals(100, store.children(a.rootId(), "", 1000).size());
+        }
+    }
+
+    @Test
+    void storeIsPrivateAndOwnedByOneProcess() throws Exception {
+        try (Store store = open()) {
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.directory())));
+            StoreException busy = assertThrows(StoreException.class, this::open);
+            assertTrue(busy.getMessage().contains("in use by another thawfs process"), busy.getMessage());
+        }
+    }
+
+    @Test
+    void anIndexFromANewerThawfsIsRefusedNotMisread() throws Exception {
+        open().close();
+        try (Options options = new Options()) {
+            // rewrite the schema the way a future version would
+            List<byte[]> families = RocksDB.listColumnFamilies(options, work.resolve("store/index").toString());
+            assertTrue(families.size() >= 7);
+        }
+        try (Store store = open()) {
+            store.importArtifact("u", "i", List.of(file("x", 1)).iterator());
+        }
+        Index index = Index.open(work.resolve("store/index"));
+        index.put(index.meta, "schema".getBytes(), Index.longBytes(Index.SCHEMA + 1), true);
+        index.close();
+        StoreException refused = assertThrows(StoreException.class, this::open);
+        assertTrue(refused.getMessage().contains("newer than this thawfs reads"), refused.getMessage());
+    }
+
+    private static List<String> names(List<Node> nodes) {
+        return nodes.stream().map(Node::name).toList();
+    }
+}
