@@ -48,23 +48,32 @@ final class Materializer implements AutoCloseable {
         });
     }
 
-    /** The blob's materialization, joined if one is already running. */
+    /**
+     * The blob's materialization, joined if one is already running. The returned future
+     * completes only after the blob has left the in-flight table, so a caller that retries after
+     * a failure starts a new fetch.
+     */
     CompletableFuture<Node> materialize(Artifact artifact, Node node, ContentSource source, Progress progress) {
-        return inFlight.computeIfAbsent(node.blobId(), blobId -> {
-            pins.pin(blobId);
-            CompletableFuture<Node> done = CompletableFuture
-                    .supplyAsync(() -> fill(artifact, node, source, progress), workers)
-                    .thenCompose(newDirectory -> committer.commit(blobId, node.size(), newDirectory))
-                    .thenApply(committed -> {
+        long blobId = node.blobId();
+        CompletableFuture<Node> result = new CompletableFuture<>();
+        CompletableFuture<Node> running = inFlight.putIfAbsent(blobId, result);
+        if (running != null) {
+            return running;
+        }
+        pins.pin(blobId);
+        CompletableFuture.supplyAsync(() -> fill(artifact, node, source, progress), workers)
+                .thenCompose(newDirectory -> committer.commit(blobId, node.size(), newDirectory))
+                .whenComplete((committed, error) -> {
+                    inFlight.remove(blobId, result);
+                    pins.unpin(blobId);
+                    if (error != null) {
+                        result.completeExceptionally(error instanceof CompletionException ? error.getCause() : error);
+                    } else {
                         progress.fileDone(node);
-                        return node;
-                    });
-            done.whenComplete((result, error) -> {
-                inFlight.remove(blobId);
-                pins.unpin(blobId);
-            });
-            return done;
-        });
+                        result.complete(node);
+                    }
+                });
+        return result;
     }
 
     /** Writes and syncs the content; returns the blob's directory if this created the file there. */
@@ -77,13 +86,13 @@ final class Materializer implements AutoCloseable {
             }
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 channel.truncate(0);
-                CountingChannel target = new CountingChannel(channel, progress);
-                source.copy(artifact, node, target);
-                if (target.written() != node.size() || channel.size() != node.size()) {
-                    throw new MaterializeException(MaterializeException.Reason.CORRUPT, describe(artifact, node)
-                            + ": the source gave " + target.written() + " bytes, the index says " + node.size(), null);
+                try {
+                    copy(artifact, node, source, new CountingChannel(channel, progress));
+                    channel.force(true);
+                } catch (IOException | RuntimeException e) {
+                    channel.truncate(0); // give back the space; the blob stays a placeholder
+                    throw e;
                 }
-                channel.force(true);
             }
             Files.setPosixFilePermissions(file, permissions(node.mode()));
             Files.getFileAttributeView(file, BasicFileAttributeView.class)
@@ -103,6 +112,15 @@ final class Materializer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "materializing " + describe(artifact, node) + " failed", e);
             throw new MaterializeException(MaterializeException.Reason.SOURCE, describe(artifact, node) + ": " + e, e);
+        }
+    }
+
+    private static void copy(Artifact artifact, Node node, ContentSource source, CountingChannel target)
+            throws IOException {
+        source.copy(artifact, node, target);
+        if (target.written() != node.size()) {
+            throw new MaterializeException(MaterializeException.Reason.CORRUPT, describe(artifact, node)
+                    + ": the source gave " + target.written() + " bytes, the index says " + node.size(), null);
         }
     }
 

@@ -1,0 +1,77 @@
+package dev.thawfs.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A store on a real, deliberately tiny filesystem (a 6 MiB tmpfs) that fills up. */
+class DiskFullTest {
+    @TempDir
+    Path work;
+
+    @Test
+    void aFullDiskFailsThatEntryWithNoSpaceAndTheStoreStaysUsable() throws Exception {
+        Path small = Files.createDirectory(work.resolve("small"));
+        mountTmpfs(small);
+        try {
+            Path source = Files.createDirectories(work.resolve("src"));
+            Random random = new Random(3);
+            byte[] big = new byte[8 << 20];
+            random.nextBytes(big);
+            Files.write(source.resolve("big"), big);
+            byte[] little = new byte[64 << 10];
+            random.nextBytes(little);
+            Files.write(source.resolve("little"), little);
+            DirectorySource content = new DirectorySource(source);
+
+            try (Store store = Store.open(small.resolve("store"), StoreOptions.defaults())) {
+                Artifact artifact = store.importArtifact("file:/src", "1", content.entries().iterator());
+                Node bigNode = store.child(artifact.rootId(), "big").orElseThrow();
+                Node littleNode = store.child(artifact.rootId(), "little").orElseThrow();
+
+                ExecutionException e = assertThrows(ExecutionException.class,
+                        () -> store.materialize(bigNode, content, Progress.NONE).get());
+                MaterializeException cause = assertInstanceOf(MaterializeException.class, e.getCause());
+                assertEquals(MaterializeException.Reason.NO_SPACE, cause.reason());
+                assertTrue(cause.getMessage().contains("disk is full"), cause.getMessage());
+                assertFalse(store.isMaterialized(bigNode));
+
+                assertEquals(0, Files.size(store.blobPath(bigNode)), "the partial content's space is given back");
+                store.materialize(littleNode, content, Progress.NONE).get();
+                assertTrue(store.isMaterialized(littleNode), "the store goes on working");
+                assertEquals(List.of(artifact), store.artifacts());
+            }
+        } finally {
+            run("umount", small.toString());
+        }
+    }
+
+    private static void mountTmpfs(Path directory) throws Exception {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (!root) {
+            if ("1".equals(System.getenv("THAWFS_REQUIRE_FUSE"))) {
+                fail("mounting a small tmpfs needs root, and THAWFS_REQUIRE_FUSE=1 requires root tests to run");
+            }
+            Assumptions.abort("mounting a small tmpfs needs root");
+        }
+        run("mount", "-t", "tmpfs", "-o", "size=6m", "thawfs-test", directory.toString());
+    }
+
+    private static void run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.waitFor(), String.join(" ", command) + ": " + output);
+    }
+}

@@ -1,0 +1,194 @@
+package dev.thawfs.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Materialization into real blob files from a real directory source, and eviction. */
+class MaterializeTest {
+    @TempDir
+    Path work;
+    private DirectorySource source;
+    private final Instant old = Instant.parse("2003-03-03T03:03:03.123456789Z");
+
+    @BeforeEach
+    void sourceTree() throws IOException {
+        Path root = Files.createDirectories(work.resolve("src/lib"));
+        Random random = new Random(7);
+        for (int i = 0; i < 20; i++) {
+            byte[] data = new byte[1000 + i * 5000];
+            random.nextBytes(data);
+            Files.write(root.resolve("f" + i), data);
+        }
+        Files.setPosixFilePermissions(root.resolve("f3"), PosixFilePermissions.fromString("r-xr-x---"));
+        Files.setLastModifiedTime(root.resolve("f3"), FileTime.from(old));
+        source = new DirectorySource(work.resolve("src"));
+    }
+
+    private Store open(long budget) {
+        return Store.open(work.resolve("store"), StoreOptions.defaults().withBudget(budget).withConcurrency(4));
+    }
+
+    private List<Node> files(Store store, Artifact artifact) {
+        long lib = store.child(artifact.rootId(), "lib").orElseThrow().id();
+        return new ArrayList<>(store.children(lib, "", 100));
+    }
+
+    @Test
+    void contentModeAndMtimeAreTheEntrysAndTheInodeStaysTheSame() throws Exception {
+        try (Store store = open(1L << 30)) {
+            Artifact artifact = store.importArtifact("file:/src", "1", source.entries().iterator());
+            Node f3 = store.child(store.child(artifact.rootId(), "lib").orElseThrow().id(), "f3").orElseThrow();
+            Path placeholder = store.ensurePlaceholder(f3);
+            Object inode = Files.getAttribute(placeholder, "unix:ino");
+            assertFalse(store.isMaterialized(f3));
+
+            store.materialize(f3, source, Progress.NONE).get();
+            Path blob = store.blobPath(f3);
+            assertTrue(store.isMaterialized(f3));
+            assertEquals(inode, Files.getAttribute(blob, "unix:ino"), "filled in place, not renamed over");
+            assertArrayEquals(Files.readAllBytes(source.root.resolve("lib/f3")), Files.readAllBytes(blob));
+            assertEquals("r-xr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(blob)));
+            assertEquals(FileTime.from(old), Files.getLastModifiedTime(blob, LinkOption.NOFOLLOW_LINKS));
+            assertEquals(f3.size(), store.materializedBytes());
+        }
+    }
+
+    @Test
+    void concurrentRequestsForOneFileFetchItOnceAndProgressIsReported() throws Exception {
+        try (Store store = open(1L << 30)) {
+            Artifact artifact = store.importArtifact("file:/src", "1", source.entries().iterator());
+            AtomicLong bytes = new AtomicLong();
+            List<Node> done = new ArrayList<>();
+            Progress progress = new Progress() {
+                @Override
+                public void bytes(long count) {
+                    bytes.addAndGet(count);
+                }
+
+                @Override
+                public synchronized void fileDone(Node node) {
+                    done.add(node);
+                }
+            };
+            List<CompletableFuture<Node>> futures = new ArrayList<>();
+            for (Node file : files(store, artifact)) {
+                for (int i = 0; i < 3; i++) {
+                    futures.add(store.materialize(file, source, progress));
+                }
+            }
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get();
+            assertEquals(20, source.copies.get(), "one fetch per file");
+            assertEquals(artifact.bytes(), bytes.get());
+            assertEquals(artifact.bytes(), store.materializedBytes());
+            assertTrue(done.size() >= 20);
+            for (Node file : files(store, artifact)) {
+                assertArrayEquals(Files.readAllBytes(source.root.resolve("lib/" + file.name())),
+                        Files.readAllBytes(store.blobPath(file)));
+            }
+        }
+    }
+
+    @Test
+    void aSourceThatGivesTheWrongBytesNeverMakesAServableBlob() throws Exception {
+        try (Store store = open(1L << 30)) {
+            Artifact artifact = store.importArtifact("file:/src", "1", source.entries().iterator());
+            Node f1 = files(store, artifact).get(1);
+            ContentSource truncated = (a, node, target) -> target.write(ByteBuffer.allocate((int) node.size() / 2));
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> store.materialize(f1, truncated, Progress.NONE).get());
+            MaterializeException cause = assertInstanceOf(MaterializeException.class, e.getCause());
+            assertEquals(MaterializeException.Reason.CORRUPT, cause.reason());
+            assertTrue(cause.getMessage().contains("f1") && cause.getMessage().contains("file:/src"), cause.getMessage());
+            assertFalse(store.isMaterialized(f1));
+            ContentSource failing = (a, node, target) -> {
+                throw new IOException("connection reset");
+            };
+            e = assertThrows(ExecutionException.class, () -> store.materialize(f1, failing, Progress.NONE).get());
+            assertEquals(MaterializeException.Reason.SOURCE, ((MaterializeException) e.getCause()).reason());
+            store.materialize(f1, source, Progress.NONE).get();
+            assertTrue(store.isMaterialized(f1), "a later fetch repairs it");
+        }
+    }
+
+    @Test
+    void evictionDropsLeastRecentlyUsedUnpinnedContentAndKeepsTheInode() throws Exception {
+        try (Store store = open(1L << 30)) {
+            Artifact artifact = store.importArtifact("file:/src", "1", source.entries().iterator());
+            List<Node> files = files(store, artifact); // f0, f1, f10.. in name order
+            for (Node file : files) {
+                store.materialize(file, source, Progress.NONE).get();
+            }
+            Node first = files.get(0);
+            Node pinned = files.get(1);
+            store.touch(first); // now the most recently used
+            store.pin(pinned);
+            Object inode = Files.getAttribute(store.blobPath(files.get(2)), "unix:ino");
+
+            store.evictTo(0);
+            assertTrue(store.isMaterialized(pinned), "pinned content stays");
+            assertEquals(pinned.size(), store.materializedBytes());
+            assertFalse(store.isMaterialized(first));
+            assertEquals(0, Files.size(store.blobPath(files.get(2))));
+            assertEquals(inode, Files.getAttribute(store.blobPath(files.get(2)), "unix:ino"), "placeholder kept");
+
+            store.unpin(pinned);
+            store.materialize(files.get(2), source, Progress.NONE).get();
+            assertTrue(store.isMaterialized(files.get(2)), "evicted content comes back on demand");
+        }
+    }
+
+    @Test
+    void touchOrderDecidesWhatGoesFirst() throws Exception {
+        try (Store store = open(1L << 30)) {
+            Artifact artifact = store.importArtifact("file:/src", "1", source.entries().iterator());
+            List<Node> files = files(store, artifact);
+            for (Node file : files) {
+                store.materialize(file, source, Progress.NONE).get();
+            }
+            Node recent = files.get(0);
+            store.touch(recent);
+            store.evictTo(recent.size());
+            assertTrue(store.isMaterialized(recent), "the most recently used survives");
+            assertEquals(recent.size(), store.materializedBytes());
+        }
+    }
+
+    @Test
+    void aStoreOverBudgetEvictsByItself() throws Exception {
+        try (Store store = open(100_000)) {
+            Artifact artifact = store.importArtifact("file:/src", "1", source.entries().iterator());
+            for (Node file : files(store, artifact)) {
+                store.materialize(file, source, Progress.NONE).get();
+            }
+            for (int i = 0; i < 500 && store.materializedBytes() > 100_000; i++) {
+                Thread.sleep(10);
+            }
+            assertTrue(store.materializedBytes() <= 100_000, "bytes: " + store.materializedBytes());
+        }
+        try (Store reopened = open(100_000)) {
+            assertTrue(reopened.materializedBytes() <= 100_000, "the count is persistent");
+        }
+    }
+}
