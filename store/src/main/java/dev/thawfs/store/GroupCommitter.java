@@ -1,13 +1,7 @@
 package dev.thawfs.store;
 
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -17,43 +11,41 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
 /**
- * Marks blobs COMPLETE durably, many at a time: the blobs' data is already synced by their
- * writers; this thread syncs the directories of new blob files, then writes one synced batch for
- * all of them. One fsync of the index per batch instead of per file keeps small files fast.
+ * Marks blobs COMPLETE durably, many at a time: one syncfs makes every queued blob's content,
+ * attributes and directory entry durable, then one synced batch marks them all. Two syncs per
+ * batch instead of two per file keep small files fast.
  */
 final class GroupCommitter implements AutoCloseable {
     private static final int MAX_BATCH = 1024;
 
-    private record Commit(long blobId, long size, Path newDirectory, CompletableFuture<Void> done) {
+    private record Commit(long blobId, long size, CompletableFuture<Void> done) {
     }
 
     private final Index index;
     private final ByteAccounting accounting;
+    private final FilesystemSync filesystem;
     private final AtomicLong lruSeq;
     private final BlockingQueue<Commit> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
 
-    GroupCommitter(Index index, ByteAccounting accounting) {
+    GroupCommitter(Index index, ByteAccounting accounting, FilesystemSync filesystem) {
         this.index = index;
         this.accounting = accounting;
+        this.filesystem = filesystem;
         this.lruSeq = new AtomicLong(index.getLong(index.meta, Index.LRU_SEQ_KEY, 0));
         this.thread = new Thread(this::run, "thawfs-store-commit");
         this.thread.setDaemon(true);
         this.thread.start();
     }
 
-    /**
-     * Queues a blob whose content is durable; the future completes once its COMPLETE mark is.
-     *
-     * @param newDirectory the directory of a blob file created for this commit (to sync), or null
-     */
-    CompletableFuture<Void> commit(long blobId, long size, Path newDirectory) {
+    /** Queues a written blob; the future completes once its content and its COMPLETE mark are durable. */
+    CompletableFuture<Void> commit(long blobId, long size) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (closed) {
             done.completeExceptionally(new StoreException("the store is closed"));
         } else {
-            queue.add(new Commit(blobId, size, newDirectory, done));
+            queue.add(new Commit(blobId, size, done));
         }
         return done;
     }
@@ -78,7 +70,7 @@ final class GroupCommitter implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException | IOException e) {
+            } catch (RuntimeException e) {
                 StoreException failure = new StoreException("committing " + commits.size() + " blobs failed: " + e, e);
                 commits.forEach(c -> c.done().completeExceptionally(failure));
             }
@@ -86,18 +78,8 @@ final class GroupCommitter implements AutoCloseable {
         }
     }
 
-    private void write(List<Commit> commits) throws IOException {
-        Set<Path> directories = new HashSet<>();
-        for (Commit commit : commits) {
-            if (commit.newDirectory() != null) {
-                directories.add(commit.newDirectory());
-            }
-        }
-        for (Path directory : directories) {
-            try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-                channel.force(true);
-            }
-        }
+    private void write(List<Commit> commits) {
+        filesystem.sync();
         long bytes = 0;
         try (WriteBatch batch = new WriteBatch()) {
             for (Commit commit : commits) {

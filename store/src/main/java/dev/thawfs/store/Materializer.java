@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Fetches entries into their blob files: in place (the file's inode is the one the filesystem
- * may already have shown), verified (size always; the source checks CRCs and digests), synced,
- * given the entry's mode and mtime, and only then committed COMPLETE. One fetch per blob at a
+ * may already have shown), verified (size always; the source checks CRCs and digests), given the
+ * entry's mode and mtime, and handed to the group committer, which makes them durable and only
+ * then marks them COMPLETE. One fetch per blob at a
  * time, at most {@code concurrency} at once.
  */
 final class Materializer implements AutoCloseable {
@@ -62,7 +63,7 @@ final class Materializer implements AutoCloseable {
         }
         pins.pin(blobId);
         CompletableFuture.supplyAsync(() -> fill(artifact, node, source, progress), workers)
-                .thenCompose(newDirectory -> committer.commit(blobId, node.size(), newDirectory))
+                .thenCompose(written -> committer.commit(blobId, node.size()))
                 .whenComplete((committed, error) -> {
                     inFlight.remove(blobId, result);
                     pins.unpin(blobId);
@@ -76,19 +77,15 @@ final class Materializer implements AutoCloseable {
         return result;
     }
 
-    /** Writes and syncs the content; returns the blob's directory if this created the file there. */
-    private Path fill(Artifact artifact, Node node, ContentSource source, Progress progress) {
+    /** Writes the content, with the entry's mode and mtime. */
+    private Void fill(Artifact artifact, Node node, ContentSource source, Progress progress) {
         Path file = layout.blobPath(node.blobId());
         try {
-            boolean created = !Files.exists(file);
-            if (created) {
-                Files.createDirectories(file.getParent());
-            }
+            Files.createDirectories(file.getParent());
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 channel.truncate(0);
                 try {
                     copy(artifact, node, source, new CountingChannel(channel, progress));
-                    channel.force(true);
                 } catch (IOException | RuntimeException e) {
                     channel.truncate(0); // give back the space; the blob stays a placeholder
                     throw e;
@@ -97,7 +94,7 @@ final class Materializer implements AutoCloseable {
             Files.setPosixFilePermissions(file, permissions(node.mode()));
             Files.getFileAttributeView(file, BasicFileAttributeView.class)
                     .setTimes(FileTime.from(Instant.ofEpochSecond(node.mtimeSec(), node.mtimeNsec())), null, null);
-            return created ? file.getParent() : null;
+            return null;
         } catch (MaterializeException e) {
             throw e;
         } catch (IOException e) {

@@ -38,6 +38,7 @@ public final class Store implements AutoCloseable {
     private final IdAllocator ids;
     private final ByteAccounting accounting;
     private final Pins pins = new Pins();
+    private final FilesystemSync filesystem;
     private final GroupCommitter committer;
     private final Materializer materializer;
     private final Evictor evictor;
@@ -52,7 +53,8 @@ public final class Store implements AutoCloseable {
         this.options = options;
         this.ids = new IdAllocator(index);
         this.accounting = new ByteAccounting(index);
-        this.committer = new GroupCommitter(index, accounting);
+        this.filesystem = new FilesystemSync(layout.root);
+        this.committer = new GroupCommitter(index, accounting, filesystem);
         this.evictor = new Evictor(index, layout, pins, accounting);
         this.background = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "thawfs-store-evict");
@@ -297,6 +299,7 @@ public final class Store implements AutoCloseable {
     public void close() {
         materializer.close();
         committer.close();
+        filesystem.close();
         background.shutdown();
         index.close();
         layout.close();
