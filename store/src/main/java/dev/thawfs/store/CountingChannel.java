@@ -5,15 +5,17 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 
-/** The blob file as a content source sees it: sequential writes, counted for verification and progress. */
+/** The blob file as a content source sees it: sequential writes, counted for verification, progress and readers. */
 final class CountingChannel implements WritableByteChannel {
     private final FileChannel file;
     private final Progress progress;
+    private final FillState fill;
     private long written;
 
-    CountingChannel(FileChannel file, Progress progress) {
+    CountingChannel(FileChannel file, Progress progress, FillState fill) {
         this.file = file;
         this.progress = progress;
+        this.fill = fill;
     }
 
     @Override
@@ -21,6 +23,7 @@ final class CountingChannel implements WritableByteChannel {
         int n = file.write(source);
         written += n;
         progress.bytes(n);
+        fill.advance(n);
         return n;
     }
 

@@ -35,6 +35,7 @@ final class Materializer implements AutoCloseable {
     private final Runnable onDiskFull;
     private final ExecutorService workers;
     private final Map<Long, CompletableFuture<Node>> inFlight = new ConcurrentHashMap<>();
+    private final Map<Long, FillState> fills = new ConcurrentHashMap<>();
 
     Materializer(StoreLayout layout, GroupCommitter committer, Pins pins, int concurrency, Runnable onDiskFull) {
         this.layout = layout;
@@ -62,9 +63,13 @@ final class Materializer implements AutoCloseable {
             return running;
         }
         pins.pin(blobId);
-        CompletableFuture.supplyAsync(() -> fill(artifact, node, source, progress), workers)
+        FillState fill = new FillState();
+        fills.put(blobId, fill);
+        CompletableFuture.supplyAsync(() -> fill(artifact, node, source, progress, fill), workers)
                 .thenCompose(written -> committer.commit(blobId, node.size()))
                 .whenComplete((committed, error) -> {
+                    fills.remove(blobId, fill);
+                    fill.finish(error);
                     inFlight.remove(blobId, result);
                     pins.unpin(blobId);
                     if (error != null) {
@@ -77,15 +82,24 @@ final class Materializer implements AutoCloseable {
         return result;
     }
 
+    /**
+     * For a blob being materialized now: completes once its first {@code end} bytes are in the
+     * blob file. Null when no materialization of it is running.
+     */
+    CompletableFuture<Void> whenFilled(long blobId, long end) {
+        FillState fill = fills.get(blobId);
+        return fill == null ? null : fill.whenFilled(end);
+    }
+
     /** Writes the content, with the entry's mode and mtime. */
-    private Void fill(Artifact artifact, Node node, ContentSource source, Progress progress) {
+    private Void fill(Artifact artifact, Node node, ContentSource source, Progress progress, FillState fill) {
         Path file = layout.blobPath(node.blobId());
         try {
             Files.createDirectories(file.getParent());
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 channel.truncate(0);
                 try {
-                    copy(artifact, node, source, new CountingChannel(channel, progress));
+                    copy(artifact, node, source, new CountingChannel(channel, progress, fill));
                 } catch (IOException | RuntimeException e) {
                     channel.truncate(0); // give back the space; the blob stays a placeholder
                     throw e;

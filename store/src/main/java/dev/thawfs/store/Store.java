@@ -226,6 +226,20 @@ public final class Store implements AutoCloseable {
         return done;
     }
 
+    /**
+     * Completes once bytes [0, end) of the file's content are in its blob file: at once when it
+     * is materialized, as they arrive while a materialization runs (so a reader of a large file
+     * can be served what is local already). Starts the materialization if none is running.
+     */
+    public CompletableFuture<Void> whenAvailable(Node file, long end, ContentSource source) {
+        if (isMaterialized(file)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Node> materialization = materialize(file, source, Progress.NONE);
+        CompletableFuture<Void> filled = materializer.whenFilled(file.blobId(), end);
+        return filled != null ? filled : materialization.thenApply(done -> null);
+    }
+
     /** Moves a blob to the newest end of the eviction order (the filesystem opened it). */
     public void touch(Node file) {
         byte[] record = index.get(index.blobs, RecordCodec.key(file.blobId()));

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
@@ -129,6 +131,34 @@ class MaterializeTest {
             assertEquals(MaterializeException.Reason.SOURCE, ((MaterializeException) e.getCause()).reason());
             store.materialize(f1, source, Progress.NONE).get();
             assertTrue(store.isMaterialized(f1), "a later fetch repairs it");
+        }
+    }
+
+    @Test
+    void readersOfALargeFileAreServedWhatIsLocalWhileTheRestStreamsIn() throws Exception {
+        try (Store store = open(1L << 30)) {
+            Artifact artifact = store.importArtifact("file:/big", "1",
+                    List.of(new TreeEntry("big", NodeType.FILE, 0644, 3 << 20, 0, 0, null, null, null)).iterator());
+            Node big = store.child(artifact.rootId(), "big").orElseThrow();
+            CountDownLatch release = new CountDownLatch(1);
+            ContentSource slow = (a, node, target) -> {
+                target.write(ByteBuffer.allocate(1 << 20));
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                target.write(ByteBuffer.allocate(2 << 20));
+            };
+            CompletableFuture<Void> firstMiB = store.whenAvailable(big, 1 << 20, slow);
+            CompletableFuture<Void> all = store.whenAvailable(big, 3 << 20, slow);
+            firstMiB.get(30, TimeUnit.SECONDS);
+            assertFalse(all.isDone(), "the rest is still streaming");
+            assertFalse(store.isMaterialized(big));
+            release.countDown();
+            all.get(30, TimeUnit.SECONDS);
+            store.materialize(big, slow, Progress.NONE).get(30, TimeUnit.SECONDS);
+            assertTrue(store.isMaterialized(big));
         }
     }
 
