@@ -13,11 +13,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /** Test content from a real directory: each entry's locator is its relative path. */
-final class DirectorySource implements ContentSource {
-    final Path root;
-    final AtomicInteger copies = new AtomicInteger();
+public final class DirectorySource implements ContentSource {
+    public final Path root;
+    public final AtomicInteger copies = new AtomicInteger();
 
-    DirectorySource(Path root) {
+    public DirectorySource(Path root) {
         this.root = root;
     }
 
@@ -33,7 +33,7 @@ final class DirectorySource implements ContentSource {
     }
 
     /** The tree below the root as the store imports it. */
-    List<TreeEntry> entries() throws IOException {
+    public List<TreeEntry> entries() throws IOException {
         List<TreeEntry> entries = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path path : (Iterable<Path>) walk.sorted()::iterator) {

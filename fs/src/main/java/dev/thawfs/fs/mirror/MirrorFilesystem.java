@@ -1,5 +1,6 @@
 package dev.thawfs.fs.mirror;
 
+import dev.thawfs.fs.engine.Backings;
 import dev.thawfs.fs.engine.DirectoryReply;
 import dev.thawfs.fs.engine.FuseFilesystem;
 import dev.thawfs.fs.engine.FuseRequest;
@@ -48,6 +49,7 @@ public final class MirrorFilesystem implements FuseFilesystem {
     private final AtomicLong nextId = new AtomicLong(ROOT_ID + 1);
     private final HandleTable<OpenFile> files = new HandleTable<>();
     private final HandleTable<List<String>> directories = new HandleTable<>();
+    private final Backings backings = new Backings();
     private volatile KernelConnection kernel;
 
     /** An open file: served by the kernel from the backing file (channel null) or by us from the channel. */
@@ -135,8 +137,8 @@ public final class MirrorFilesystem implements FuseFilesystem {
             return;
         }
         // An inode with live passthrough opens must get the same backing id, whatever the tier now.
-        if (kernel.tier().passesThrough() || node.inPassthrough()) {
-            int backingId = node.openPassthrough(kernel);
+        if (kernel.tier().passesThrough() || backings.attached(nodeid)) {
+            int backingId = backings.acquire(kernel, nodeid, node.path);
             if (backingId > 0) {
                 request.replyOpen(files.add(new OpenFile(node, null)), OpenFlags.PASSTHROUGH, backingId);
                 return;
@@ -171,7 +173,7 @@ public final class MirrorFilesystem implements FuseFilesystem {
             return;
         }
         if (file.channel() == null) {
-            file.node().releasePassthrough(kernel);
+            backings.release(kernel, nodeid);
             return;
         }
         try {
@@ -280,7 +282,7 @@ public final class MirrorFilesystem implements FuseFilesystem {
             request.replyError(Errno.ENODATA);
             return;
         }
-        String state = node.inPassthrough() ? "passthrough" : "materialized";
+        String state = backings.attached(nodeid) ? "passthrough" : "materialized";
         request.replyXattr(state.getBytes(StandardCharsets.US_ASCII), size);
     }
 

@@ -1,19 +1,13 @@
 package dev.thawfs.fs.mirror;
 
-import dev.thawfs.fs.engine.KernelConnection;
 import java.nio.file.Path;
 
-/**
- * One source path the kernel knows: its lookup count, and the backing id shared by all its
- * passthrough opens (the kernel refuses a second id for an inode with open files).
- */
+/** One source path the kernel knows, and how many references the kernel holds to it. */
 final class MirrorNode {
     final long id;
     final Path path;
     private long lookups;
     private boolean forgotten;
-    private int backingId;
-    private int passthroughOpens;
 
     MirrorNode(long id, Path path) {
         this.id = id;
@@ -34,35 +28,5 @@ final class MirrorNode {
         lookups -= count;
         forgotten = lookups <= 0;
         return forgotten;
-    }
-
-    /**
-     * The backing id for one more passthrough open: the node's current one, or a new one.
-     *
-     * @return as {@link KernelConnection#openBacking}: an id, 0 for no passthrough, or -errno
-     */
-    synchronized int openPassthrough(KernelConnection kernel) {
-        if (backingId == 0) {
-            int id = kernel.openBacking(path);
-            if (id <= 0) {
-                return id;
-            }
-            backingId = id;
-        }
-        passthroughOpens++;
-        return backingId;
-    }
-
-    /** One passthrough open closed; the last one drops the backing id. */
-    synchronized void releasePassthrough(KernelConnection kernel) {
-        if (--passthroughOpens == 0) {
-            kernel.closeBacking(backingId);
-            backingId = 0;
-        }
-    }
-
-    /** Whether the kernel holds this node's backing file now (some passthrough open is live). */
-    synchronized boolean inPassthrough() {
-        return backingId != 0;
     }
 }

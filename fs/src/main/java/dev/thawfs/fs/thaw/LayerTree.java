@@ -1,0 +1,167 @@
+package dev.thawfs.fs.thaw;
+
+import dev.thawfs.store.Node;
+import dev.thawfs.store.Store;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The mount's tree: the layers' trees overlaid at their paths. A name resolves in the highest
+ * layer that has it; a regular file or symlink there hides lower layers, while directories of the
+ * same name in several layers (or on a layer's path) merge. Inodes that come from one store node
+ * are that node (its id is the nodeid); merged directories get ids of their own.
+ */
+final class LayerTree {
+    /** Merged directories' nodeids have this bit; store node ids never do. */
+    static final long MERGED = 1L << 62;
+    static final long ROOT = 1;
+
+    /** A directory made of several layers' directories, or implied by a layer's path. */
+    static final class Merged {
+        final long id;
+        /** Store directories, lowest layer first. */
+        final List<Long> storeDirectories;
+        /** Directories on layer paths, below this one. */
+        final Map<String, Merged> onPaths = new TreeMap<>();
+
+        Merged(long id, List<Long> storeDirectories) {
+            this.id = id;
+            this.storeDirectories = storeDirectories;
+        }
+    }
+
+    /** One inode of the mount: a store node, or a merged directory. */
+    record Inode(long nodeid, Node node, Merged merged) {
+        boolean isDirectory() {
+            return merged != null || node.isDirectory();
+        }
+    }
+
+    private final Store store;
+    private final Merged root;
+    private final Map<Long, Merged> merged = new ConcurrentHashMap<>();
+    private final Map<String, Merged> mergedByName = new ConcurrentHashMap<>();
+    private final AtomicLong nextMerged = new AtomicLong(MERGED | 2);
+
+    LayerTree(Store store, List<Layer> layers) {
+        this.store = store;
+        this.root = new Merged(ROOT, new ArrayList<>());
+        merged.put(ROOT, root);
+        for (Layer layer : layers) {
+            Merged at = root;
+            if (!layer.path().isEmpty()) {
+                for (String part : layer.path().split("/")) {
+                    at = at.onPaths.computeIfAbsent(part, p -> newMerged(new ArrayList<>()));
+                }
+            }
+            at.storeDirectories.add(layer.artifact().rootId());
+        }
+    }
+
+    private Merged newMerged(List<Long> directories) {
+        Merged directory = new Merged(nextMerged.getAndIncrement(), directories);
+        merged.put(directory.id, directory);
+        return directory;
+    }
+
+    Optional<Inode> inode(long nodeid) {
+        if ((nodeid & MERGED) != 0 || nodeid == ROOT) {
+            Merged directory = merged.get(nodeid);
+            return directory == null ? Optional.empty() : Optional.of(mergedInode(directory));
+        }
+        return store.node(nodeid).map(node -> new Inode(nodeid, node, null));
+    }
+
+    private Inode mergedInode(Merged directory) {
+        List<Long> dirs = directory.storeDirectories;
+        Node top = dirs.isEmpty() ? null : store.node(dirs.get(dirs.size() - 1)).orElse(null);
+        return new Inode(directory.id, top, directory);
+    }
+
+    Optional<Inode> lookup(long parent, String name) {
+        Optional<Inode> directory = inode(parent);
+        if (directory.isEmpty() || !directory.get().isDirectory()) {
+            return Optional.empty();
+        }
+        Merged at = directory.get().merged();
+        if (at == null) {
+            return store.child(parent, name).map(node -> new Inode(node.id(), node, null));
+        }
+        List<Long> dirs = new ArrayList<>();
+        for (int i = at.storeDirectories.size() - 1; i >= 0; i--) {
+            Optional<Node> match = store.child(at.storeDirectories.get(i), name);
+            if (match.isEmpty()) {
+                continue;
+            }
+            if (!match.get().isDirectory()) {
+                if (dirs.isEmpty() && !at.onPaths.containsKey(name)) {
+                    return Optional.of(new Inode(match.get().id(), match.get(), null));
+                }
+                break; // hidden by the directories above it
+            }
+            dirs.add(0, match.get().id());
+        }
+        Merged onPath = at.onPaths.get(name);
+        if (onPath == null && dirs.size() == 1) {
+            long id = dirs.get(0);
+            return store.node(id).map(node -> new Inode(id, node, null));
+        }
+        if (onPath == null && dirs.isEmpty()) {
+            return Optional.empty();
+        }
+        if (onPath != null && dirs.isEmpty()) {
+            return Optional.of(mergedInode(onPath));
+        }
+        Merged combined = mergedByName.computeIfAbsent(at.id + "/" + name, key -> {
+            List<Long> all = new ArrayList<>(dirs);
+            if (onPath != null) {
+                all.addAll(onPath.storeDirectories);
+            }
+            Merged directoryOfBoth = newMerged(all);
+            if (onPath != null) {
+                directoryOfBoth.onPaths.putAll(onPath.onPaths);
+            }
+            return directoryOfBoth;
+        });
+        return Optional.of(mergedInode(combined));
+    }
+
+    /** Every name in a directory, in name order, with its inode. */
+    List<Map.Entry<String, Inode>> list(Inode directory) {
+        TreeMap<String, Inode> entries = new TreeMap<>();
+        if (directory.merged() == null) {
+            for (Node child : store.children(directory.nodeid(), "", Integer.MAX_VALUE)) {
+                entries.put(child.name(), new Inode(child.id(), child, null));
+            }
+            return new ArrayList<>(entries.entrySet());
+        }
+        Merged at = directory.merged();
+        List<String> names = new ArrayList<>(at.onPaths.keySet());
+        for (long dir : at.storeDirectories) {
+            store.children(dir, "", Integer.MAX_VALUE).forEach(child -> names.add(child.name()));
+        }
+        for (String name : names) {
+            if (!entries.containsKey(name)) {
+                lookup(at.id, name).ifPresent(inode -> entries.put(name, inode));
+            }
+        }
+        return new ArrayList<>(entries.entrySet());
+    }
+
+    /** The path of a store node inside its artifact, for {@code user.thawfs.source}. */
+    String pathInArtifact(Node node) {
+        StringBuilder path = new StringBuilder(node.name());
+        for (Node at = node; at.parentId() != 0; ) {
+            at = store.node(at.parentId()).orElseThrow();
+            if (at.parentId() != 0) {
+                path.insert(0, at.name() + "/");
+            }
+        }
+        return path.toString();
+    }
+}

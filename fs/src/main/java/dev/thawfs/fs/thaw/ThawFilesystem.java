@@ -1,0 +1,355 @@
+package dev.thawfs.fs.thaw;
+
+import dev.thawfs.fs.engine.Backings;
+import dev.thawfs.fs.engine.DirectoryReply;
+import dev.thawfs.fs.engine.FuseFilesystem;
+import dev.thawfs.fs.engine.FuseRequest;
+import dev.thawfs.fs.engine.HandleTable;
+import dev.thawfs.fs.engine.KernelConnection;
+import dev.thawfs.fs.kernel.Errno;
+import dev.thawfs.fs.kernel.ErrnoException;
+import dev.thawfs.fs.kernel.NativeFiles;
+import dev.thawfs.fs.proto.Entry;
+import dev.thawfs.fs.proto.FileAttributes;
+import dev.thawfs.fs.proto.OpenFlags;
+import dev.thawfs.store.Artifact;
+import dev.thawfs.store.ContentSource;
+import dev.thawfs.store.MaterializeException;
+import dev.thawfs.store.Node;
+import dev.thawfs.store.Progress;
+import dev.thawfs.store.Store;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The thawfs filesystem: imported artifacts served read-only from the store, fetched on first
+ * use, and handed to the kernel once local.
+ *
+ * <p>Opening a cold file up to {@code materializeOnOpenBytes} waits for one fetch (the request
+ * is parked, no worker waits) and then answers with passthrough, so most files never cost a
+ * userspace read. A larger cold file opens at once with FOPEN_DIRECT_IO, which never enters the
+ * kernel's cached mode, and its reads are served from what is already local while the rest
+ * streams in; a later open, once it is complete, gets passthrough. Without passthrough (tier C)
+ * the same files are served from their blob files with the page cache kept.
+ */
+public final class ThawFilesystem implements FuseFilesystem {
+    private static final System.Logger LOG = System.getLogger(ThawFilesystem.class.getName());
+    /** Artifacts are immutable: names and attributes stay true for the mount's life. */
+    static final long VALIDITY_NANOS = TimeUnit.HOURS.toNanos(1);
+    static final String STATE_XATTR = "user.thawfs.state";
+    static final String SOURCE_XATTR = "user.thawfs.source";
+    private static final byte[] XATTR_NAMES = (STATE_XATTR + "\0" + SOURCE_XATTR + "\0").getBytes(StandardCharsets.US_ASCII);
+
+    /** An open regular file; {@code channel} serves daemon reads (tier C, or cold direct-io opens). */
+    private static final class OpenFile {
+        final Node node;
+        final boolean passthrough;
+        volatile FileChannel channel;
+
+        OpenFile(Node node, boolean passthrough, FileChannel channel) {
+            this.node = node;
+            this.passthrough = passthrough;
+            this.channel = channel;
+        }
+    }
+
+    private final Store store;
+    private final LayerTree tree;
+    private final ContentSource source;
+    private final long materializeOnOpenBytes;
+    private final long mountedAt = System.currentTimeMillis() / 1000;
+    private final HandleTable<OpenFile> files = new HandleTable<>();
+    private final HandleTable<List<Map.Entry<String, LayerTree.Inode>>> directories = new HandleTable<>();
+    private final Backings backings = new Backings();
+    private final Map<Long, CompletableFuture<Node>> fetching = new ConcurrentHashMap<>();
+    private volatile KernelConnection kernel;
+
+    public ThawFilesystem(Store store, List<Layer> layers, ContentSource source, long materializeOnOpenBytes) {
+        this.store = store;
+        this.tree = new LayerTree(store, layers);
+        this.source = source;
+        this.materializeOnOpenBytes = materializeOnOpenBytes;
+    }
+
+    @Override
+    public void init(KernelConnection kernel) {
+        this.kernel = kernel;
+    }
+
+    @Override
+    public boolean supportsReaddirplus() {
+        return true;
+    }
+
+    // ---- names and attributes
+
+    @Override
+    public void lookup(FuseRequest request, long parent, String name) {
+        LayerTree.Inode inode = tree.lookup(parent, name).orElse(null);
+        request.replyEntry(inode == null
+                ? Entry.of(0, null, VALIDITY_NANOS, 0)
+                : Entry.of(inode.nodeid(), attributes(inode), VALIDITY_NANOS, VALIDITY_NANOS));
+    }
+
+    @Override
+    public void getattr(FuseRequest request, long nodeid) {
+        tree.inode(nodeid).ifPresentOrElse(
+                inode -> request.replyAttributes(attributes(inode), VALIDITY_NANOS),
+                () -> request.replyError(Errno.ENOENT));
+    }
+
+    private FileAttributes attributes(LayerTree.Inode inode) {
+        Node node = inode.node();
+        if (node == null) { // a directory implied by a layer's path
+            return new FileAttributes(inode.nodeid(), FileAttributes.S_IFDIR | 0755, 1, 0, 0, 0, 0, 4096, 0,
+                    mountedAt, 0, mountedAt, 0, mountedAt, 0);
+        }
+        long size = node.isDirectory() ? 0 : node.isFile() ? node.size() : node.linkTarget().length();
+        return new FileAttributes(inode.nodeid(), node.statMode(), node.nlink(), 0, 0, size, (size + 511) / 512,
+                4096, 0, node.mtimeSec(), node.mtimeNsec(), node.mtimeSec(), node.mtimeNsec(), node.mtimeSec(),
+                node.mtimeNsec());
+    }
+
+    @Override
+    public void readlink(FuseRequest request, long nodeid) {
+        Node node = tree.inode(nodeid).map(LayerTree.Inode::node).orElse(null);
+        if (node == null || node.linkTarget().isEmpty()) {
+            request.replyError(node == null ? Errno.ENOENT : Errno.EINVAL);
+            return;
+        }
+        request.replyData(node.linkTarget().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void statfs(FuseRequest request, long nodeid) {
+        try {
+            request.replyStatfs(NativeFiles.statfs(store.directory()));
+        } catch (ErrnoException e) {
+            request.replyError(e.errno());
+        }
+    }
+
+    // ---- content
+
+    @Override
+    public void open(FuseRequest request, long nodeid, int flags) {
+        LayerTree.Inode inode = tree.inode(nodeid).orElse(null);
+        if (inode == null || inode.isDirectory()) {
+            request.replyError(inode == null ? Errno.ENOENT : Errno.EISDIR);
+            return;
+        }
+        Node node = inode.node();
+        if (store.isMaterialized(node)) {
+            openMaterialized(request, nodeid, node);
+        } else if (node.size() <= materializeOnOpenBytes) {
+            request.onInterrupt(() -> {
+            }); // the caller gave up; the fetch goes on for the next one
+            fetch(node).whenComplete((done, error) -> {
+                if (error != null) {
+                    request.replyError(errnoOf(error, node));
+                } else {
+                    openMaterialized(request, nodeid, node);
+                }
+            });
+        } else {
+            fetch(node);
+            store.pin(node);
+            request.replyOpen(files.add(new OpenFile(node, false, null)), OpenFlags.DIRECT_IO, 0);
+        }
+    }
+
+    /** Passthrough with the inode's one backing id when the kernel allows it; else served from the blob file. */
+    private void openMaterialized(FuseRequest request, long nodeid, Node node) {
+        store.pin(node);
+        store.touch(node);
+        if (kernel.tier().passesThrough() || backings.attached(nodeid)) {
+            int backingId = backings.acquire(kernel, nodeid, store.blobPath(node));
+            if (backingId > 0) {
+                request.replyOpen(files.add(new OpenFile(node, true, null)), OpenFlags.PASSTHROUGH, backingId);
+                return;
+            }
+            if (backingId < 0) {
+                store.unpin(node);
+                request.replyError(-backingId);
+                return;
+            }
+        }
+        try {
+            FileChannel channel = FileChannel.open(store.blobPath(node), StandardOpenOption.READ);
+            request.replyOpen(files.add(new OpenFile(node, false, channel)), OpenFlags.KEEP_CACHE, 0);
+        } catch (IOException e) {
+            store.unpin(node);
+            LOG.log(System.Logger.Level.WARNING, "cannot open the blob of " + describe(node) + ": " + e);
+            request.replyError(Errno.EIO);
+        }
+    }
+
+    private CompletableFuture<Node> fetch(Node node) {
+        return fetching.computeIfAbsent(node.blobId(), blob -> {
+            CompletableFuture<Node> done = store.materialize(node, source, Progress.NONE);
+            done.whenComplete((result, error) -> fetching.remove(blob));
+            return done;
+        });
+    }
+
+    @Override
+    public void read(FuseRequest request, long nodeid, long fh, long offset, int size) {
+        OpenFile file = files.get(fh);
+        if (file == null || file.passthrough) {
+            request.replyError(Errno.EBADF);
+            return;
+        }
+        if (file.channel != null) {
+            request.replyRead(file.channel, offset, size);
+            return;
+        }
+        long end = Math.min(file.node.size(), offset + size);
+        request.onInterrupt(() -> {
+        });
+        store.whenAvailable(file.node, end, source).whenComplete((ready, error) -> {
+            if (error != null) {
+                request.replyError(errnoOf(error, file.node));
+                return;
+            }
+            try {
+                request.replyRead(channel(file), offset, size);
+            } catch (IOException e) {
+                request.replyError(Errno.EIO);
+            }
+        });
+    }
+
+    private FileChannel channel(OpenFile file) throws IOException {
+        synchronized (file) {
+            if (file.channel == null) {
+                file.channel = FileChannel.open(store.blobPath(file.node), StandardOpenOption.READ);
+            }
+            return file.channel;
+        }
+    }
+
+    @Override
+    public void release(long nodeid, long fh) {
+        OpenFile file = files.remove(fh);
+        if (file == null) {
+            return;
+        }
+        if (file.passthrough) {
+            backings.release(kernel, nodeid);
+        }
+        FileChannel channel = file.channel;
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // read-only: nothing to flush
+            }
+        }
+        store.unpin(file.node);
+    }
+
+    private int errnoOf(Throwable error, Node node) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        LOG.log(System.Logger.Level.WARNING, "fetching " + describe(node) + " failed: " + cause.getMessage());
+        return cause instanceof MaterializeException m && m.reason() == MaterializeException.Reason.NO_SPACE
+                ? Errno.ENOSPC : Errno.EIO;
+    }
+
+    // ---- directories
+
+    @Override
+    public void opendir(FuseRequest request, long nodeid, int flags) {
+        LayerTree.Inode inode = tree.inode(nodeid).orElse(null);
+        if (inode == null || !inode.isDirectory()) {
+            request.replyError(inode == null ? Errno.ENOENT : Errno.ENOTDIR);
+            return;
+        }
+        // Artifacts do not change: the kernel may keep listings cached across opens.
+        request.replyOpen(directories.add(tree.list(inode)), OpenFlags.CACHE_DIR | OpenFlags.KEEP_CACHE, 0);
+    }
+
+    @Override
+    public void readdir(FuseRequest request, long nodeid, long fh, long offset, int size) {
+        list(request, fh, offset, size, false);
+    }
+
+    @Override
+    public void readdirplus(FuseRequest request, long nodeid, long fh, long offset, int size) {
+        list(request, fh, offset, size, true);
+    }
+
+    private void list(FuseRequest request, long fh, long offset, int size, boolean plus) {
+        List<Map.Entry<String, LayerTree.Inode>> entries = directories.get(fh);
+        if (entries == null) {
+            request.replyError(Errno.EBADF);
+            return;
+        }
+        DirectoryReply reply = request.replyDirectory(size);
+        for (int i = (int) Math.max(0, offset); i < entries.size(); i++) {
+            LayerTree.Inode inode = entries.get(i).getValue();
+            FileAttributes attributes = attributes(inode);
+            boolean added = plus
+                    ? reply.addPlus(entries.get(i).getKey(),
+                            Entry.of(inode.nodeid(), attributes, VALIDITY_NANOS, VALIDITY_NANOS), i + 1)
+                    : reply.add(entries.get(i).getKey(), inode.nodeid(), attributes.mode(), i + 1);
+            if (!added) {
+                break;
+            }
+        }
+        reply.send();
+    }
+
+    @Override
+    public void releasedir(long nodeid, long fh) {
+        directories.remove(fh);
+    }
+
+    // ---- per-file state
+
+    /**
+     * {@code user.thawfs.state}: cold, fetching, materialized or passthrough (the kernel holds the
+     * file's backing now); {@code user.thawfs.source}: the artifact and the entry in it.
+     */
+    @Override
+    public void getxattr(FuseRequest request, long nodeid, String name, int size) {
+        Node node = tree.inode(nodeid).map(LayerTree.Inode::node).orElse(null);
+        if (node == null || !node.isFile() || !(name.equals(STATE_XATTR) || name.equals(SOURCE_XATTR))) {
+            request.replyError(Errno.ENODATA);
+            return;
+        }
+        String value = name.equals(STATE_XATTR) ? state(nodeid, node) : source(node);
+        request.replyXattr(value.getBytes(StandardCharsets.UTF_8), size);
+    }
+
+    private String state(long nodeid, Node node) {
+        if (backings.attached(nodeid)) {
+            return "passthrough";
+        }
+        if (store.isMaterialized(node)) {
+            return "materialized";
+        }
+        return fetching.containsKey(node.blobId()) ? "fetching" : "cold";
+    }
+
+    private String source(Node node) {
+        return store.artifact(node.artifactId()).map(Artifact::uri).orElse("?") + "!" + tree.pathInArtifact(node);
+    }
+
+    private String describe(Node node) {
+        return source(node);
+    }
+
+    @Override
+    public void listxattr(FuseRequest request, long nodeid, int size) {
+        boolean file = tree.inode(nodeid).map(inode -> inode.node() != null && inode.node().isFile()).orElse(false);
+        request.replyXattr(file ? XATTR_NAMES : new byte[0], size);
+    }
+}

@@ -1,0 +1,200 @@
+package dev.thawfs.fs.thaw;
+
+import static dev.thawfs.fs.testing.FuseTestSupport.sha256;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.thawfs.config.PassthroughMode;
+import dev.thawfs.fs.engine.FuseSession;
+import dev.thawfs.fs.engine.MountOptions;
+import dev.thawfs.fs.kernel.NativeFiles;
+import dev.thawfs.fs.proto.Opcode;
+import dev.thawfs.fs.testing.FuseTestSupport;
+import dev.thawfs.store.Artifact;
+import dev.thawfs.store.ContentSource;
+import dev.thawfs.store.DirectorySource;
+import dev.thawfs.store.Store;
+import dev.thawfs.store.StoreOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The thawfs filesystem on a real mount over a real store: lazy fetch, then passthrough. */
+class ThawMountTest {
+    private static final long THRESHOLD = 1 << 20;
+
+    @TempDir
+    Path work;
+    private Path source;
+    private Store store;
+    private FuseSession session;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        FuseTestSupport.assumeFuse();
+        source = work.resolve("artifact");
+        Random random = new Random(9);
+        Files.createDirectories(source.resolve("lib"));
+        Files.createDirectories(source.resolve("bin"));
+        for (int i = 0; i < 5; i++) {
+            byte[] data = new byte[20_000 * (i + 1)];
+            random.nextBytes(data);
+            Files.write(source.resolve("lib/part" + i + ".jar"), data);
+        }
+        byte[] big = new byte[6 << 20];
+        random.nextBytes(big);
+        Files.write(source.resolve("data.bin"), big);
+        Files.writeString(source.resolve("bin/run.sh"), "#!/bin/sh\necho from-artifact\n");
+        Files.setPosixFilePermissions(source.resolve("bin/run.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setLastModifiedTime(source.resolve("lib/part0.jar"), FileTime.from(Instant.parse("2011-01-01T00:00:00Z")));
+        Files.createSymbolicLink(source.resolve("latest.jar"), Path.of("lib/part4.jar"));
+        store = Store.open(work.resolve("store"), StoreOptions.defaults());
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        if (session != null) {
+            session.close();
+        }
+        store.close();
+        FuseTestSupport.assertNoMountsLeft(work);
+    }
+
+    private Path mount(ContentSource content, PassthroughMode mode, Layer... layers) throws IOException {
+        session = FuseSession.mount(Files.createDirectory(work.resolve("mnt")),
+                new ThawFilesystem(store, List.of(layers), content, THRESHOLD),
+                MountOptions.defaults("thawfs-test").withPassthrough(mode).withBackingProbe(store.directory()));
+        return session.mountpoint();
+    }
+
+    private Artifact importSource(DirectorySource content, String identity) throws IOException {
+        return store.importArtifact("file:" + content.root, identity, content.entries().iterator());
+    }
+
+    private static String state(Path file) throws Exception {
+        return NativeFiles.getxattr(file, ThawFilesystem.STATE_XATTR);
+    }
+
+    @Test
+    void filesAreColdUntilOpenedThenTheKernelReadsThemWithoutTheDaemon() throws Exception {
+        DirectorySource content = new DirectorySource(source);
+        Path mnt = mount(content, PassthroughMode.AUTO, new Layer(importSource(content, "1"), ""));
+        FuseTestSupport.assumePassthrough(session.tier());
+        Path jar = mnt.resolve("lib/part3.jar");
+        assertEquals("cold", state(jar));
+        assertEquals(0, content.copies.get(), "a mount fetches nothing");
+        assertEquals(List.of("bin", "data.bin", "latest.jar", "lib"), list(mnt));
+        assertEquals(Files.size(source.resolve("lib/part3.jar")), Files.size(jar));
+
+        try (InputStream in = Files.newInputStream(jar)) {
+            assertEquals("passthrough", state(jar));
+            in.readAllBytes();
+        }
+        assertEquals(sha256(source.resolve("lib/part3.jar")), sha256(jar));
+        assertEquals(1, content.copies.get(), "one fetch, then the store");
+        assertEquals(0, session.stats().requests(Opcode.READ), session.stats().toJson());
+        assertEquals("file:" + source + "!lib/part3.jar", NativeFiles.getxattr(jar, ThawFilesystem.SOURCE_XATTR));
+        assertEquals("from-artifact", run(mnt.resolve("bin/run.sh").toString()));
+        assertEquals("lib/part4.jar", Files.readSymbolicLink(mnt.resolve("latest.jar")).toString());
+        assertEquals(FileTime.from(Instant.parse("2011-01-01T00:00:00Z")),
+                Files.getLastModifiedTime(mnt.resolve("lib/part0.jar")));
+    }
+
+    @Test
+    void aLargeColdFileIsServedWhileItStreamsAndPassesThroughOnceComplete() throws Exception {
+        DirectorySource content = new DirectorySource(source);
+        Path mnt = mount(content, PassthroughMode.AUTO, new Layer(importSource(content, "1"), ""));
+        FuseTestSupport.assumePassthrough(session.tier());
+        Path big = mnt.resolve("data.bin");
+        assertEquals(sha256(source.resolve("data.bin")), sha256(big), "served by the daemon while cold");
+        long coldReads = session.stats().requests(Opcode.READ);
+        assertTrue(coldReads > 0);
+        awaitState(big, "materialized");
+        assertEquals(sha256(source.resolve("data.bin")), sha256(big));
+        assertEquals(coldReads, session.stats().requests(Opcode.READ), "complete: the next open passes through");
+    }
+
+    @Test
+    void layersMergeDirectoriesAndSitAtTheirPaths() throws Exception {
+        Path other = work.resolve("other");
+        Files.createDirectories(other.resolve("lib"));
+        Files.writeString(other.resolve("lib/extra.jar"), "extra");
+        Files.writeString(other.resolve("lib/part0.jar"), "shadowing part0");
+        DirectorySource base = new DirectorySource(source);
+        DirectorySource top = new DirectorySource(other);
+        Artifact first = importSource(base, "1");
+        Artifact second = store.importArtifact("file:" + other, "1", top.entries().iterator());
+        ContentSource both = (artifact, node, target) ->
+                (artifact.id() == first.id() ? base : top).copy(artifact, node, target);
+        Path mnt = mount(both, PassthroughMode.AUTO, new Layer(first, ""), new Layer(second, ""),
+                new Layer(second, "opt/plugins"));
+
+        assertEquals(List.of("bin", "data.bin", "latest.jar", "lib", "opt"), list(mnt));
+        assertEquals(List.of("extra.jar", "part0.jar", "part1.jar", "part2.jar", "part3.jar", "part4.jar"),
+                list(mnt.resolve("lib")));
+        assertEquals("shadowing part0", Files.readString(mnt.resolve("lib/part0.jar")), "the higher layer wins");
+        assertEquals("extra", Files.readString(mnt.resolve("opt/plugins/lib/extra.jar")));
+    }
+
+    @Test
+    void aFailingBackendFailsColdOpensButNotWhatIsLocal() throws Exception {
+        DirectorySource content = new DirectorySource(source);
+        Artifact artifact = importSource(content, "1");
+        store.materialize(store.child(store.child(artifact.rootId(), "lib").orElseThrow().id(), "part1.jar")
+                .orElseThrow(), content, dev.thawfs.store.Progress.NONE).get();
+        ContentSource offline = (a, node, target) -> {
+            throw new IOException("connection refused");
+        };
+        Path mnt = mount(offline, PassthroughMode.AUTO, new Layer(artifact, ""));
+        assertEquals(sha256(source.resolve("lib/part1.jar")), sha256(mnt.resolve("lib/part1.jar")),
+                "prefetched content works with the backend down");
+        FileSystemException e = assertThrows(FileSystemException.class,
+                () -> Files.readAllBytes(mnt.resolve("lib/part2.jar")));
+        assertTrue(String.valueOf(e.getReason()).contains("Input/output error"), e.toString());
+        assertEquals("cold", state(mnt.resolve("lib/part2.jar")));
+    }
+
+    @Test
+    void withoutPassthroughTheDaemonServesMaterializedFilesFromTheStore() throws Exception {
+        DirectorySource content = new DirectorySource(source);
+        Path mnt = mount(content, PassthroughMode.OFF, new Layer(importSource(content, "1"), ""));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(sha256(source.resolve("lib/part" + i + ".jar")), sha256(mnt.resolve("lib/part" + i + ".jar")));
+        }
+        assertEquals(sha256(source.resolve("data.bin")), sha256(mnt.resolve("data.bin")));
+        assertTrue(session.stats().requests(Opcode.READ) > 0);
+    }
+
+    private static void awaitState(Path file, String expected) throws Exception {
+        for (int i = 0; i < 1000 && !state(file).equals(expected); i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(expected, state(file));
+    }
+
+    private static List<String> list(Path directory) throws IOException {
+        try (Stream<Path> children = Files.list(directory)) {
+            return children.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static String run(String command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes()).trim();
+        assertEquals(0, process.waitFor(), output);
+        return output;
+    }
+}
