@@ -1,6 +1,5 @@
 package dev.thawfs.fs.thaw;
 
-import dev.thawfs.fs.engine.Backings;
 import dev.thawfs.fs.engine.DirectoryReply;
 import dev.thawfs.fs.engine.FuseFilesystem;
 import dev.thawfs.fs.engine.FuseRequest;
@@ -12,6 +11,7 @@ import dev.thawfs.fs.kernel.NativeFiles;
 import dev.thawfs.fs.proto.Entry;
 import dev.thawfs.fs.proto.FileAttributes;
 import dev.thawfs.fs.proto.OpenFlags;
+import dev.thawfs.fs.proto.PassthroughTier;
 import dev.thawfs.store.Artifact;
 import dev.thawfs.store.ContentSource;
 import dev.thawfs.store.MaterializeException;
@@ -68,9 +68,8 @@ public final class ThawFilesystem implements FuseFilesystem {
     private final long mountedAt = System.currentTimeMillis() / 1000;
     private final HandleTable<OpenFile> files = new HandleTable<>();
     private final HandleTable<List<Map.Entry<String, LayerTree.Inode>>> directories = new HandleTable<>();
-    private final Backings backings = new Backings();
     private final Map<Long, CompletableFuture<Node>> fetching = new ConcurrentHashMap<>();
-    private volatile KernelConnection kernel;
+    private volatile Inodes inodes;
 
     public ThawFilesystem(Store store, List<Layer> layers, ContentSource source, long materializeOnOpenBytes) {
         this.store = store;
@@ -81,7 +80,8 @@ public final class ThawFilesystem implements FuseFilesystem {
 
     @Override
     public void init(KernelConnection kernel) {
-        this.kernel = kernel;
+        this.inodes = kernel.tier() == PassthroughTier.A
+                ? new PlaceholderInodes(tree, store, kernel) : new StoreInodes(tree, store, kernel);
     }
 
     @Override
@@ -93,34 +93,45 @@ public final class ThawFilesystem implements FuseFilesystem {
 
     @Override
     public void lookup(FuseRequest request, long parent, String name) {
-        LayerTree.Inode inode = tree.lookup(parent, name).orElse(null);
-        request.replyEntry(inode == null
-                ? Entry.of(0, null, VALIDITY_NANOS, 0)
-                : Entry.of(inode.nodeid(), attributes(inode), VALIDITY_NANOS, VALIDITY_NANOS));
+        LayerTree.Inode inode = inodes.resolve(parent).flatMap(dir -> tree.lookup(dir.nodeid(), name)).orElse(null);
+        if (inode == null) {
+            request.replyEntry(Entry.of(0, null, VALIDITY_NANOS, 0)); // cached "no such name"
+            return;
+        }
+        long nodeid = inodes.expose(inode, parent, name);
+        Node node = inode.node();
+        int backingId = node != null && node.isFile() ? inodes.entryBackingId(nodeid, node) : 0;
+        long valid = inodes.entryValidNanos(node);
+        request.replyEntry(new Entry(nodeid, 0, valid, valid, attributes(nodeid, inode), backingId));
+    }
+
+    @Override
+    public void forget(long nodeid, long lookups) {
+        inodes.forget(nodeid, lookups);
     }
 
     @Override
     public void getattr(FuseRequest request, long nodeid) {
-        tree.inode(nodeid).ifPresentOrElse(
-                inode -> request.replyAttributes(attributes(inode), VALIDITY_NANOS),
+        inodes.resolve(nodeid).ifPresentOrElse(
+                inode -> request.replyAttributes(attributes(nodeid, inode), VALIDITY_NANOS),
                 () -> request.replyError(Errno.ENOENT));
     }
 
-    private FileAttributes attributes(LayerTree.Inode inode) {
+    private FileAttributes attributes(long nodeid, LayerTree.Inode inode) {
         Node node = inode.node();
         if (node == null) { // a directory implied by a layer's path
-            return new FileAttributes(inode.nodeid(), FileAttributes.S_IFDIR | 0755, 1, 0, 0, 0, 0, 4096, 0,
+            return new FileAttributes(nodeid, FileAttributes.S_IFDIR | 0755, 1, 0, 0, 0, 0, 4096, 0,
                     mountedAt, 0, mountedAt, 0, mountedAt, 0);
         }
         long size = node.isDirectory() ? 0 : node.isFile() ? node.size() : node.linkTarget().length();
-        return new FileAttributes(inode.nodeid(), node.statMode(), node.nlink(), 0, 0, size, (size + 511) / 512,
+        return new FileAttributes(nodeid, node.statMode(), node.nlink(), 0, 0, size, (size + 511) / 512,
                 4096, 0, node.mtimeSec(), node.mtimeNsec(), node.mtimeSec(), node.mtimeNsec(), node.mtimeSec(),
                 node.mtimeNsec());
     }
 
     @Override
     public void readlink(FuseRequest request, long nodeid) {
-        Node node = tree.inode(nodeid).map(LayerTree.Inode::node).orElse(null);
+        Node node = inodes.resolve(nodeid).map(LayerTree.Inode::node).orElse(null);
         if (node == null || node.linkTarget().isEmpty()) {
             request.replyError(node == null ? Errno.ENOENT : Errno.EINVAL);
             return;
@@ -141,7 +152,7 @@ public final class ThawFilesystem implements FuseFilesystem {
 
     @Override
     public void open(FuseRequest request, long nodeid, int flags) {
-        LayerTree.Inode inode = tree.inode(nodeid).orElse(null);
+        LayerTree.Inode inode = inodes.resolve(nodeid).orElse(null);
         if (inode == null || inode.isDirectory()) {
             request.replyError(inode == null ? Errno.ENOENT : Errno.EISDIR);
             return;
@@ -170,17 +181,15 @@ public final class ThawFilesystem implements FuseFilesystem {
     private void openMaterialized(FuseRequest request, long nodeid, Node node) {
         store.pin(node);
         store.touch(node);
-        if (kernel.tier().passesThrough() || backings.attached(nodeid)) {
-            int backingId = backings.acquire(kernel, nodeid, store.blobPath(node));
-            if (backingId > 0) {
-                request.replyOpen(files.add(new OpenFile(node, true, null)), OpenFlags.PASSTHROUGH, backingId);
-                return;
-            }
-            if (backingId < 0) {
-                store.unpin(node);
-                request.replyError(-backingId);
-                return;
-            }
+        int backingId = inodes.openPassthrough(nodeid, node);
+        if (backingId > 0) {
+            request.replyOpen(files.add(new OpenFile(node, true, null)), OpenFlags.PASSTHROUGH, backingId);
+            return;
+        }
+        if (backingId < 0) {
+            store.unpin(node);
+            request.replyError(-backingId);
+            return;
         }
         try {
             FileChannel channel = FileChannel.open(store.blobPath(node), StandardOpenOption.READ);
@@ -195,7 +204,12 @@ public final class ThawFilesystem implements FuseFilesystem {
     private CompletableFuture<Node> fetch(Node node) {
         return fetching.computeIfAbsent(node.blobId(), blob -> {
             CompletableFuture<Node> done = store.materialize(node, source, Progress.NONE);
-            done.whenComplete((result, error) -> fetching.remove(blob));
+            done.whenComplete((result, error) -> {
+                fetching.remove(blob);
+                if (error == null) {
+                    inodes.materialized(node);
+                }
+            });
             return done;
         });
     }
@@ -243,7 +257,7 @@ public final class ThawFilesystem implements FuseFilesystem {
             return;
         }
         if (file.passthrough) {
-            backings.release(kernel, nodeid);
+            inodes.closePassthrough(nodeid);
         }
         FileChannel channel = file.channel;
         if (channel != null) {
@@ -267,7 +281,7 @@ public final class ThawFilesystem implements FuseFilesystem {
 
     @Override
     public void opendir(FuseRequest request, long nodeid, int flags) {
-        LayerTree.Inode inode = tree.inode(nodeid).orElse(null);
+        LayerTree.Inode inode = inodes.resolve(nodeid).orElse(null);
         if (inode == null || !inode.isDirectory()) {
             request.replyError(inode == null ? Errno.ENOENT : Errno.ENOTDIR);
             return;
@@ -278,15 +292,19 @@ public final class ThawFilesystem implements FuseFilesystem {
 
     @Override
     public void readdir(FuseRequest request, long nodeid, long fh, long offset, int size) {
-        list(request, fh, offset, size, false);
+        list(request, nodeid, fh, offset, size, false);
     }
 
     @Override
     public void readdirplus(FuseRequest request, long nodeid, long fh, long offset, int size) {
-        list(request, fh, offset, size, true);
+        list(request, nodeid, fh, offset, size, true);
     }
 
-    private void list(FuseRequest request, long fh, long offset, int size, boolean plus) {
+    /**
+     * READDIR entries carry store ids as d_ino; READDIRPLUS entries count as lookups, and in
+     * tier A a file's entry expires at once, since only a LOOKUP can attach its backing file.
+     */
+    private void list(FuseRequest request, long directory, long fh, long offset, int size, boolean plus) {
         List<Map.Entry<String, LayerTree.Inode>> entries = directories.get(fh);
         if (entries == null) {
             request.replyError(Errno.EBADF);
@@ -294,13 +312,18 @@ public final class ThawFilesystem implements FuseFilesystem {
         }
         DirectoryReply reply = request.replyDirectory(size);
         for (int i = (int) Math.max(0, offset); i < entries.size(); i++) {
+            String name = entries.get(i).getKey();
             LayerTree.Inode inode = entries.get(i).getValue();
-            FileAttributes attributes = attributes(inode);
-            boolean added = plus
-                    ? reply.addPlus(entries.get(i).getKey(),
-                            Entry.of(inode.nodeid(), attributes, VALIDITY_NANOS, VALIDITY_NANOS), i + 1)
-                    : reply.add(entries.get(i).getKey(), inode.nodeid(), attributes.mode(), i + 1);
-            if (!added) {
+            if (!plus) {
+                if (!reply.add(name, inode.nodeid(), attributes(inode.nodeid(), inode).mode(), i + 1)) {
+                    break;
+                }
+                continue;
+            }
+            long nodeid = inodes.expose(inode, directory, name);
+            long valid = inodes.direntValidNanos(inode.node());
+            if (!reply.addPlus(name, Entry.of(nodeid, attributes(nodeid, inode), valid, valid), i + 1)) {
+                inodes.forget(nodeid, 1); // not sent: the kernel holds no reference for it
                 break;
             }
         }
@@ -320,7 +343,7 @@ public final class ThawFilesystem implements FuseFilesystem {
      */
     @Override
     public void getxattr(FuseRequest request, long nodeid, String name, int size) {
-        Node node = tree.inode(nodeid).map(LayerTree.Inode::node).orElse(null);
+        Node node = inodes.resolve(nodeid).map(LayerTree.Inode::node).orElse(null);
         if (node == null || !node.isFile() || !(name.equals(STATE_XATTR) || name.equals(SOURCE_XATTR))) {
             request.replyError(Errno.ENODATA);
             return;
@@ -330,7 +353,7 @@ public final class ThawFilesystem implements FuseFilesystem {
     }
 
     private String state(long nodeid, Node node) {
-        if (backings.attached(nodeid)) {
+        if (inodes.attached(nodeid)) {
             return "passthrough";
         }
         if (store.isMaterialized(node)) {
@@ -349,7 +372,7 @@ public final class ThawFilesystem implements FuseFilesystem {
 
     @Override
     public void listxattr(FuseRequest request, long nodeid, int size) {
-        boolean file = tree.inode(nodeid).map(inode -> inode.node() != null && inode.node().isFile()).orElse(false);
+        boolean file = inodes.resolve(nodeid).map(inode -> inode.node() != null && inode.node().isFile()).orElse(false);
         request.replyXattr(file ? XATTR_NAMES : new byte[0], size);
     }
 }

@@ -21,7 +21,7 @@ class DispatcherTest {
     private final List<String> calls = new ArrayList<>();
     private final RequestStats stats = new RequestStats();
     private final Dispatcher dispatcher = new Dispatcher(new FuseChannel(this::capture, new RecordingFs(), stats, false));
-    private long nextUnique = 100;
+    private final Requests requests = new Requests();
 
     private int capture(ByteBuffer first, ByteBuffer second) {
         ByteBuffer copy = ByteBuffer.allocate(first.remaining() + (second == null ? 0 : second.remaining()))
@@ -35,13 +35,7 @@ class DispatcherTest {
     }
 
     private ByteBuffer request(int opcode, long nodeid, byte[] argument) {
-        ByteBuffer b = ByteBuffer.allocateDirect(Structs.InHeader.SIZE + argument.length).order(ByteOrder.nativeOrder());
-        b.putInt(Structs.InHeader.LEN, b.capacity());
-        b.putInt(Structs.InHeader.OPCODE, opcode);
-        b.putLong(Structs.InHeader.UNIQUE, nextUnique++);
-        b.putLong(Structs.InHeader.NODEID, nodeid);
-        b.put(Structs.InHeader.SIZE, argument);
-        return b;
+        return requests.request(opcode, nodeid, argument);
     }
 
     private void dispatch(ByteBuffer request) {
@@ -55,8 +49,7 @@ class DispatcherTest {
     }
 
     private static byte[] name(String name) {
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        return java.util.Arrays.copyOf(utf8, utf8.length + 1);
+        return Requests.name(name);
     }
 
     @Test

@@ -1,0 +1,176 @@
+package dev.thawfs.fs.thaw;
+
+import dev.thawfs.fs.engine.KernelConnection;
+import dev.thawfs.fs.kernel.ErrnoException;
+import dev.thawfs.fs.kernel.NativeFiles;
+import dev.thawfs.store.Node;
+import dev.thawfs.store.Store;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Tier A (FUSE_PASSTHROUGH_INO): a regular file's nodeid is the inode number of its blob file,
+ * which exists as a placeholder before the name is first shown, because the kernel attaches a
+ * backing file only if nodeid == statx.ino == the backing file's st_ino. Hard links of one
+ * content are one inode. Directories and symlinks, never backed, take nodeids with the top bit
+ * set so they cannot collide. Each file inode gets one backing id, registered once its content is
+ * complete (set-once in the kernel) and closed when the kernel forgets the inode.
+ */
+final class PlaceholderInodes implements Inodes {
+    static final long NOT_A_FILE = 1L << 63;
+    /** A cold file's entry expires soon, so the lookup after materialization can attach. */
+    static final long COLD_ENTRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private record Name(long parent, String name) {
+    }
+
+    private static final class FileInode {
+        final Node node;
+        final Set<Name> names = new HashSet<>();
+        long lookups;
+        int backingId;
+
+        FileInode(Node node) {
+            this.node = node;
+        }
+    }
+
+    private final LayerTree tree;
+    private final Store store;
+    private final KernelConnection kernel;
+    private final Map<Long, FileInode> files = new ConcurrentHashMap<>();
+    private final Map<Long, Long> inoByBlob = new ConcurrentHashMap<>();
+
+    PlaceholderInodes(LayerTree tree, Store store, KernelConnection kernel) {
+        this.tree = tree;
+        this.store = store;
+        this.kernel = kernel;
+    }
+
+    @Override
+    public long expose(LayerTree.Inode inode, long parent, String name) {
+        if (inode.nodeid() == LayerTree.ROOT) {
+            return LayerTree.ROOT;
+        }
+        if (inode.node() == null || !inode.node().isFile()) {
+            return inode.nodeid() | NOT_A_FILE;
+        }
+        Node node = inode.node();
+        long ino = inoByBlob.computeIfAbsent(node.blobId(), blob -> placeholderIno(node));
+        files.compute(ino, (key, file) -> {
+            FileInode counted = file == null ? new FileInode(node) : file;
+            counted.lookups++;
+            counted.names.add(new Name(parent, name));
+            return counted;
+        });
+        return ino;
+    }
+
+    private long placeholderIno(Node node) {
+        try {
+            return NativeFiles.lstat(store.ensurePlaceholder(node)).ino();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (ErrnoException e) {
+            throw new UncheckedIOException(new IOException(e.getMessage()));
+        }
+    }
+
+    @Override
+    public Optional<LayerTree.Inode> resolve(long nodeid) {
+        if (nodeid == LayerTree.ROOT || (nodeid & NOT_A_FILE) != 0) {
+            return tree.inode(nodeid & ~NOT_A_FILE);
+        }
+        FileInode file = files.get(nodeid);
+        return file == null ? Optional.empty() : Optional.of(new LayerTree.Inode(file.node.id(), file.node, null));
+    }
+
+    @Override
+    public void forget(long nodeid, long lookups) {
+        files.computeIfPresent(nodeid, (key, file) -> {
+            file.lookups -= lookups;
+            if (file.lookups > 0) {
+                return file;
+            }
+            if (file.backingId > 0) {
+                kernel.closeBacking(file.backingId); // the kernel released its reference at eviction
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public int entryBackingId(long nodeid, Node node) {
+        FileInode file = files.get(nodeid);
+        if (file == null) {
+            return 0;
+        }
+        synchronized (file) {
+            if (file.backingId == 0 && store.isMaterialized(node)) {
+                file.backingId = Math.max(0, kernel.openBacking(store.blobPath(node)));
+            }
+            return file.backingId;
+        }
+    }
+
+    @Override
+    public long entryValidNanos(Node node) {
+        return node != null && node.isFile() && !store.isMaterialized(node)
+                ? COLD_ENTRY_NANOS : ThawFilesystem.VALIDITY_NANOS;
+    }
+
+    /** Zero for files: the LOOKUP that follows is what attaches the backing file. */
+    @Override
+    public long direntValidNanos(Node node) {
+        return node != null && node.isFile() ? 0 : ThawFilesystem.VALIDITY_NANOS;
+    }
+
+    @Override
+    public int openPassthrough(long nodeid, Node node) {
+        FileInode file = files.get(nodeid);
+        if (file == null) {
+            return 0;
+        }
+        synchronized (file) {
+            if (file.backingId == 0) {
+                int id = kernel.openBacking(store.blobPath(node));
+                if (id <= 0) {
+                    return id;
+                }
+                file.backingId = id;
+            }
+            return file.backingId;
+        }
+    }
+
+    @Override
+    public void closePassthrough(long nodeid) {
+        // the inode keeps its backing id until the kernel forgets it
+    }
+
+    @Override
+    public boolean attached(long nodeid) {
+        FileInode file = files.get(nodeid);
+        return file != null && file.backingId > 0;
+    }
+
+    @Override
+    public void materialized(Node node) {
+        Long ino = inoByBlob.get(node.blobId());
+        FileInode file = ino == null ? null : files.get(ino);
+        if (file == null) {
+            return;
+        }
+        Set<Name> names;
+        synchronized (file) {
+            names = Set.copyOf(file.names);
+        }
+        names.forEach(name -> kernel.invalidateEntry(name.parent(), name.name()));
+    }
+}

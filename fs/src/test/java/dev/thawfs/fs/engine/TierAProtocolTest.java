@@ -1,0 +1,153 @@
+package dev.thawfs.fs.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.thawfs.fs.proto.OpenFlags;
+import dev.thawfs.fs.thaw.Layer;
+import dev.thawfs.fs.thaw.ThawFilesystem;
+import dev.thawfs.store.Artifact;
+import dev.thawfs.store.DirectorySource;
+import dev.thawfs.store.NodeType;
+import dev.thawfs.store.Store;
+import dev.thawfs.store.StoreOptions;
+import dev.thawfs.store.TreeEntry;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tier A against the protocol model: realistic sequences (stat, open, read, close, re-lookup,
+ * concurrent opens, hard links, large cold files, forget) never make the kernel take an error
+ * path, and the backing ids come and go with the inodes.
+ */
+class TierAProtocolTest {
+    private static final long THRESHOLD = 1 << 20;
+
+    @TempDir
+    Path work;
+    private Store store;
+    private KernelModel kernel;
+    private Path source;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        source = Files.createDirectories(work.resolve("src"));
+        Random random = new Random(4);
+        byte[] small = new byte[50_000];
+        random.nextBytes(small);
+        Files.write(source.resolve("small.jar"), small);
+        byte[] big = new byte[3 << 20];
+        random.nextBytes(big);
+        Files.write(source.resolve("big.bin"), big);
+        store = Store.open(work.resolve("store"), StoreOptions.defaults());
+        DirectorySource content = new DirectorySource(source);
+        List<TreeEntry> entries = new java.util.ArrayList<>(content.entries());
+        entries.add(new TreeEntry("alias.jar", NodeType.FILE, 0644, small.length, 0, 0, null, "small.jar", null));
+        Artifact artifact = store.importArtifact("file:" + source, "1", entries.iterator());
+        kernel = new KernelModel(new ThawFilesystem(store, List.of(new Layer(artifact, "")), content, THRESHOLD));
+        kernel.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
+
+    @Test
+    void aSmallFileIsStatOpenedReadClosedAndAttachedOnTheNextLookup() {
+        long node = kernel.lookup(1, "small.jar");
+        assertNotEquals(0, node);
+        assertTrue(node > 0 && (node & (1L << 62)) == 0, "a file's nodeid is its placeholder's inode number");
+        assertTrue(kernel.getattr(node), "cold: attributes come from the server");
+
+        KernelModel.Open first = kernel.open(node);
+        assertTrue(first.passthrough(), "materialize on open, then passthrough");
+        KernelModel.Open second = kernel.open(node);
+        assertEquals(first.backingId(), second.backingId(), "one backing id per inode");
+        kernel.release(first);
+        kernel.release(second);
+        assertTrue(kernel.invalidatedNames.contains("small.jar"), "the kernel is told to look the name up again");
+
+        assertEquals(node, kernel.lookup(1, "small.jar"), "same inode after the switch");
+        assertTrue(kernel.inode(node).inodePassthrough, "the lookup attached the backing file");
+        assertFalse(kernel.getattr(node), "stat no longer reaches the daemon");
+        KernelModel.Open third = kernel.open(node);
+        assertEquals(first.backingId(), third.backingId());
+        kernel.release(third);
+        assertEquals(List.of(), kernel.violations);
+    }
+
+    @Test
+    void hardLinksAreOneInodeWithOneBacking() {
+        long small = kernel.lookup(1, "small.jar");
+        long alias = kernel.lookup(1, "alias.jar");
+        assertEquals(small, alias, "content-identical entries are hard links of one inode");
+        KernelModel.Open open = kernel.open(alias);
+        kernel.release(open);
+        kernel.lookup(1, "small.jar");
+        kernel.lookup(1, "alias.jar");
+        KernelModel.Open again = kernel.open(small);
+        assertEquals(open.backingId(), again.backingId());
+        kernel.release(again);
+        assertEquals(List.of(), kernel.violations);
+    }
+
+    @Test
+    void aLargeColdFileIsServedDirectAndPassesThroughOnceComplete() throws Exception {
+        long node = kernel.lookup(1, "big.bin");
+        KernelModel.Open cold = kernel.open(node);
+        assertEquals(OpenFlags.DIRECT_IO, cold.flags(), "a cold large file never enters cached mode");
+        ByteBuffer head = kernel.read(cold, 0, 4096);
+        assertEquals(4096, head.remaining());
+        assertEquals(ByteBuffer.wrap(Files.readAllBytes(source.resolve("big.bin")), 0, 4096), head);
+        ByteBuffer tail = kernel.read(cold, (3 << 20) - 100, 4096);
+        assertEquals(100, tail.remaining(), "a read past the end is short");
+
+        KernelModel.Open warm = null;
+        for (int i = 0; i < 500 && (warm == null || !warm.passthrough()); i++) {
+            if (warm != null) {
+                kernel.release(warm);
+                Thread.sleep(10);
+            }
+            warm = kernel.open(node);
+        }
+        assertTrue(warm.passthrough(), "complete: passthrough while the cold direct-io open still reads");
+        assertEquals(4096, kernel.read(cold, 8192, 4096).remaining());
+        kernel.release(warm);
+        kernel.release(cold);
+        assertEquals(List.of(), kernel.violations);
+    }
+
+    @Test
+    void forgettingAnInodeClosesItsBackingAndANewLookupStartsAfresh() {
+        long node = kernel.lookup(1, "small.jar");
+        kernel.release(kernel.open(node));
+        kernel.lookup(1, "small.jar");
+        assertTrue(kernel.inode(node).inodePassthrough);
+        assertEquals(1, kernel.registeredBackings());
+
+        kernel.evict(node);
+        assertEquals(0, kernel.registeredBackings(), "BACKING_CLOSE once the kernel forgot the inode");
+        assertEquals(node, kernel.lookup(1, "small.jar"), "the placeholder's inode number is stable");
+        assertTrue(kernel.inode(node).inodePassthrough, "materialized: attached on the first lookup");
+        assertFalse(kernel.getattr(node));
+        assertEquals(List.of(), kernel.violations);
+    }
+
+    @Test
+    void directoriesAndMissingNamesNeverCarryABacking() {
+        assertEquals(0, kernel.lookup(1, "missing"));
+        long big = kernel.lookup(1, "big.bin");
+        assertNotEquals(0, big);
+        assertEquals(List.of(), kernel.violations);
+    }
+}
