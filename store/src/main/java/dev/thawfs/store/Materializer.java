@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Fetches entries into their blob files: in place (the file's inode is the one the filesystem
@@ -51,16 +52,25 @@ final class Materializer implements AutoCloseable {
     }
 
     /**
-     * The blob's materialization, joined if one is already running. The returned future
+     * The blob's materialization, joined if one is already running, nothing if {@code complete}
+     * says it is done. The returned future
      * completes only after the blob has left the in-flight table, so a caller that retries after
      * a failure starts a new fetch.
      */
-    CompletableFuture<Node> materialize(Artifact artifact, Node node, ContentSource source, Progress progress) {
+    CompletableFuture<Node> materialize(Artifact artifact, Node node, ContentSource source, Progress progress,
+            Predicate<Node> complete) {
         long blobId = node.blobId();
         CompletableFuture<Node> result = new CompletableFuture<>();
         CompletableFuture<Node> running = inFlight.putIfAbsent(blobId, result);
         if (running != null) {
             return running;
+        }
+        // A fetch that finished between the caller's check and this claim must not be redone:
+        // refilling truncates a file that readers and the kernel may be using.
+        if (complete.test(node)) {
+            inFlight.remove(blobId, result);
+            result.complete(node);
+            return result;
         }
         pins.pin(blobId);
         FillState fill = new FillState();

@@ -221,7 +221,7 @@ public final class Store implements AutoCloseable {
         }
         Artifact artifact = artifact(file.artifactId())
                 .orElseThrow(() -> new StoreException("node " + file.id() + " belongs to no artifact"));
-        CompletableFuture<Node> done = materializer.materialize(artifact, file, source, progress);
+        CompletableFuture<Node> done = materializer.materialize(artifact, file, source, progress, this::isMaterialized);
         done.thenRun(this::evictIfOverBudget);
         return done;
     }

@@ -48,16 +48,21 @@ public final class ThawFilesystem implements FuseFilesystem {
     static final String SOURCE_XATTR = "user.thawfs.source";
     private static final byte[] XATTR_NAMES = (STATE_XATTR + "\0" + SOURCE_XATTR + "\0").getBytes(StandardCharsets.US_ASCII);
 
-    /** An open regular file; {@code channel} serves daemon reads (tier C, or cold direct-io opens). */
+    /**
+     * An open regular file. {@code channel} serves daemon reads (tier C, or cold direct-io opens);
+     * a cold open's reads wait for their range until {@code complete}.
+     */
     private static final class OpenFile {
         final Node node;
         final boolean passthrough;
         volatile FileChannel channel;
+        volatile boolean complete;
 
         OpenFile(Node node, boolean passthrough, FileChannel channel) {
             this.node = node;
             this.passthrough = passthrough;
             this.channel = channel;
+            this.complete = channel != null;
         }
     }
 
@@ -201,17 +206,23 @@ public final class ThawFilesystem implements FuseFilesystem {
         }
     }
 
+    /** The node's fetch, shared; it completes after the node left {@link #fetching}, so states read right. */
     private CompletableFuture<Node> fetch(Node node) {
-        return fetching.computeIfAbsent(node.blobId(), blob -> {
-            CompletableFuture<Node> done = store.materialize(node, source, Progress.NONE);
-            done.whenComplete((result, error) -> {
-                fetching.remove(blob);
-                if (error == null) {
-                    inodes.materialized(node);
-                }
-            });
-            return done;
+        CompletableFuture<Node> result = new CompletableFuture<>();
+        CompletableFuture<Node> running = fetching.putIfAbsent(node.blobId(), result);
+        if (running != null) {
+            return running;
+        }
+        store.materialize(node, source, Progress.NONE).whenComplete((done, error) -> {
+            fetching.remove(node.blobId(), result);
+            if (error != null) {
+                result.completeExceptionally(error);
+                return;
+            }
+            inodes.materialized(node);
+            result.complete(done);
         });
+        return result;
     }
 
     @Override
@@ -221,7 +232,7 @@ public final class ThawFilesystem implements FuseFilesystem {
             request.replyError(Errno.EBADF);
             return;
         }
-        if (file.channel != null) {
+        if (file.complete) {
             request.replyRead(file.channel, offset, size);
             return;
         }
@@ -234,7 +245,11 @@ public final class ThawFilesystem implements FuseFilesystem {
                 return;
             }
             try {
-                request.replyRead(channel(file), offset, size);
+                FileChannel channel = channel(file);
+                if (end == file.node.size()) {
+                    file.complete = true; // every later read of this open finds its range local
+                }
+                request.replyRead(channel, offset, size);
             } catch (IOException e) {
                 request.replyError(Errno.EIO);
             }

@@ -18,6 +18,7 @@ import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreOptions;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The thawfs filesystem on a real mount over a real store: lazy fetch, then passthrough. */
 class ThawMountTest {
@@ -176,6 +179,25 @@ class ThawMountTest {
         }
         assertEquals(sha256(source.resolve("data.bin")), sha256(mnt.resolve("data.bin")));
         assertTrue(session.stats().requests(Opcode.READ) > 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = PassthroughMode.class, names = {"AUTO", "OFF"})
+    void readsOfAColdFileThatStreamsSlowlyWaitForTheirBytes(PassthroughMode mode) throws Exception {
+        DirectorySource content = new DirectorySource(source);
+        ContentSource trickle = (artifact, node, target) -> {
+            byte[] all = Files.readAllBytes(source.resolve(new String(node.locator())));
+            for (int at = 0; at < all.length; at += 256 << 10) {
+                target.write(ByteBuffer.wrap(all, at, Math.min(256 << 10, all.length - at)));
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+        };
+        Path mnt = mount(trickle, mode, new Layer(importSource(content, "1"), ""));
+        assertEquals(sha256(source.resolve("data.bin")), sha256(mnt.resolve("data.bin")), "no short read, no stale byte");
     }
 
     private static void awaitState(Path file, String expected) throws Exception {
