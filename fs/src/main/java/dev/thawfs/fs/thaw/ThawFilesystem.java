@@ -22,12 +22,14 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The thawfs filesystem: imported artifacts served read-only from the store, fetched on first
@@ -70,17 +72,25 @@ public final class ThawFilesystem implements FuseFilesystem {
     private final LayerTree tree;
     private final ContentSource source;
     private final long materializeOnOpenBytes;
+    private final Duration fetchTimeout;
     private final long mountedAt = System.currentTimeMillis() / 1000;
     private final HandleTable<OpenFile> files = new HandleTable<>();
     private final HandleTable<List<Map.Entry<String, LayerTree.Inode>>> directories = new HandleTable<>();
     private final Map<Long, CompletableFuture<Node>> fetching = new ConcurrentHashMap<>();
     private volatile Inodes inodes;
 
-    public ThawFilesystem(Store store, List<Layer> layers, ContentSource source, long materializeOnOpenBytes) {
+    /**
+     * @param materializeOnOpenBytes cold files up to this size are fetched whole before their open is answered
+     * @param fetchTimeout how long an open or a read waits for content before it fails with EIO
+     *     (the fetch itself goes on, bounded by the fetcher's own timeouts)
+     */
+    public ThawFilesystem(Store store, List<Layer> layers, ContentSource source, long materializeOnOpenBytes,
+            Duration fetchTimeout) {
         this.store = store;
         this.tree = new LayerTree(store, layers);
         this.source = source;
         this.materializeOnOpenBytes = materializeOnOpenBytes;
+        this.fetchTimeout = fetchTimeout;
     }
 
     @Override
@@ -168,13 +178,14 @@ public final class ThawFilesystem implements FuseFilesystem {
         } else if (node.size() <= materializeOnOpenBytes) {
             request.onInterrupt(() -> {
             }); // the caller gave up; the fetch goes on for the next one
-            fetch(node).whenComplete((done, error) -> {
-                if (error != null) {
-                    request.replyError(errnoOf(error, node));
-                } else {
-                    openMaterialized(request, nodeid, node);
-                }
-            });
+            fetch(node).copy().orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((done, error) -> {
+                        if (error != null) {
+                            request.replyError(errnoOf(error, node));
+                        } else {
+                            openMaterialized(request, nodeid, node);
+                        }
+                    });
         } else {
             fetch(node);
             store.pin(node);
@@ -239,21 +250,22 @@ public final class ThawFilesystem implements FuseFilesystem {
         long end = Math.min(file.node.size(), offset + size);
         request.onInterrupt(() -> {
         });
-        store.whenAvailable(file.node, end, source).whenComplete((ready, error) -> {
-            if (error != null) {
-                request.replyError(errnoOf(error, file.node));
-                return;
-            }
-            try {
-                FileChannel channel = channel(file);
-                if (end == file.node.size()) {
-                    file.complete = true; // every later read of this open finds its range local
-                }
-                request.replyRead(channel, offset, size);
-            } catch (IOException e) {
-                request.replyError(Errno.EIO);
-            }
-        });
+        store.whenAvailable(file.node, end, source).copy().orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((ready, error) -> {
+                    if (error != null) {
+                        request.replyError(errnoOf(error, file.node));
+                        return;
+                    }
+                    try {
+                        FileChannel channel = channel(file);
+                        if (end == file.node.size()) {
+                            file.complete = true; // every later read of this open finds its range local
+                        }
+                        request.replyRead(channel, offset, size);
+                    } catch (IOException e) {
+                        request.replyError(Errno.EIO);
+                    }
+                });
     }
 
     private FileChannel channel(OpenFile file) throws IOException {
@@ -287,7 +299,8 @@ public final class ThawFilesystem implements FuseFilesystem {
 
     private int errnoOf(Throwable error, Node node) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        LOG.log(System.Logger.Level.WARNING, "fetching " + describe(node) + " failed: " + cause.getMessage());
+        LOG.log(System.Logger.Level.WARNING, "fetching " + describe(node) + " failed: " + (cause instanceof TimeoutException
+                ? "no content within " + fetchTimeout.toSeconds() + " s" : cause.getMessage()));
         return cause instanceof MaterializeException m && m.reason() == MaterializeException.Reason.NO_SPACE
                 ? Errno.ENOSPC : Errno.EIO;
     }

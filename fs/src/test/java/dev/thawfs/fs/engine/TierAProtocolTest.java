@@ -17,6 +17,7 @@ import dev.thawfs.store.TreeEntry;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -53,7 +54,8 @@ class TierAProtocolTest {
         List<TreeEntry> entries = new java.util.ArrayList<>(content.entries());
         entries.add(new TreeEntry("alias.jar", NodeType.FILE, 0644, small.length, 0, 0, null, "small.jar", null));
         Artifact artifact = store.importArtifact("file:" + source, "1", entries.iterator());
-        kernel = new KernelModel(new ThawFilesystem(store, List.of(new Layer(artifact, "")), content, THRESHOLD));
+        kernel = new KernelModel(new ThawFilesystem(store, List.of(new Layer(artifact, "")), content, THRESHOLD,
+                Duration.ofSeconds(30)));
         kernel.start();
     }
 

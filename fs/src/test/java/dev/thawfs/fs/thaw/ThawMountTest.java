@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
@@ -38,6 +39,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The thawfs filesystem on a real mount over a real store: lazy fetch, then passthrough. */
 class ThawMountTest {
     private static final long THRESHOLD = 1 << 20;
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     @TempDir
     Path work;
@@ -78,7 +80,7 @@ class ThawMountTest {
 
     private Path mount(ContentSource content, PassthroughMode mode, Layer... layers) throws IOException {
         session = FuseSession.mount(Files.createDirectory(work.resolve("mnt")),
-                new ThawFilesystem(store, List.of(layers), content, THRESHOLD),
+                new ThawFilesystem(store, List.of(layers), content, THRESHOLD, TIMEOUT),
                 MountOptions.defaults("thawfs-test").withPassthrough(mode).withBackingProbe(store.directory()));
         return session.mountpoint();
     }
@@ -168,6 +170,35 @@ class ThawMountTest {
                 () -> Files.readAllBytes(mnt.resolve("lib/part2.jar")));
         assertTrue(String.valueOf(e.getReason()).contains("Input/output error"), e.toString());
         assertEquals("cold", state(mnt.resolve("lib/part2.jar")));
+    }
+
+    @Test
+    void aStuckBackendFailsColdReadsWithinTheTimeoutWhileLocalFilesWork() throws Exception {
+        DirectorySource content = new DirectorySource(source);
+        Artifact artifact = importSource(content, "1");
+        long lib = store.child(artifact.rootId(), "lib").orElseThrow().id();
+        store.materialize(store.child(lib, "part0.jar").orElseThrow(), content, dev.thawfs.store.Progress.NONE).get();
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        ContentSource stuck = (a, node, target) -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                throw new IOException("interrupted", e);
+            }
+        };
+        Path mnt = mount(stuck, PassthroughMode.AUTO, new Layer(artifact, ""));
+        long start = System.nanoTime();
+        FileSystemException small = assertThrows(FileSystemException.class,
+                () -> Files.readAllBytes(mnt.resolve("lib/part2.jar")));
+        assertTrue(String.valueOf(small.getReason()).contains("Input/output error"), small.toString());
+        try (InputStream big = Files.newInputStream(mnt.resolve("data.bin"))) {
+            IOException read = assertThrows(IOException.class, () -> big.read(new byte[4096]));
+            assertTrue(String.valueOf(read.getMessage()).contains("Input/output error"), read.toString());
+        }
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(TIMEOUT.multipliedBy(10)) < 0,
+                "bounded by the timeout, not hung");
+        assertEquals(sha256(source.resolve("lib/part0.jar")), sha256(mnt.resolve("lib/part0.jar")),
+                "materialized files keep working");
     }
 
     @Test
