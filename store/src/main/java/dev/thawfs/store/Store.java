@@ -103,6 +103,11 @@ public final class Store implements AutoCloseable {
         return id == null ? Optional.empty() : artifact(RecordCodec.longAt(id, 0)).filter(Artifact::complete);
     }
 
+    /** The most recently imported complete version of {@code uri}: what a remount serves offline. */
+    public Optional<Artifact> latestArtifact(String uri) {
+        return artifacts().stream().filter(a -> a.uri().equals(uri)).max(java.util.Comparator.comparingLong(Artifact::id));
+    }
+
     public Optional<Artifact> artifact(long id) {
         byte[] record = index.get(index.artifacts, ArtifactKeys.byId(id));
         return record == null ? Optional.empty() : Optional.of(Artifact.decode(id, record));

@@ -1,0 +1,142 @@
+package dev.thawfs.cli;
+
+import dev.thawfs.config.PassthroughMode;
+import dev.thawfs.config.S3Settings;
+import dev.thawfs.fetcher.ArchiveLimits;
+import dev.thawfs.fetcher.Artifacts;
+import dev.thawfs.fetcher.RetryPolicy;
+import dev.thawfs.fs.engine.FuseSession;
+import dev.thawfs.fs.engine.MountOptions;
+import dev.thawfs.fs.kernel.MountException;
+import dev.thawfs.fs.thaw.Layer;
+import dev.thawfs.fs.thaw.ThawFilesystem;
+import dev.thawfs.store.Artifact;
+import dev.thawfs.store.FetcherSource;
+import dev.thawfs.store.Store;
+import dev.thawfs.store.StoreException;
+import dev.thawfs.store.StoreOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code thawfs mount}: artifacts as one read-only tree, fetched lazily, passed through once local. */
+@Command(name = "mount",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Mounts artifacts (zip/jar/wheel, tar, tar.gz, tar.zst, or whole prefixes) read-only on MOUNTPOINT."
+                    + " Only indexes are read at mount time; a file is fetched into the store the first time it is"
+                    + " opened, and from then on the kernel reads it from the store directly (FUSE passthrough).",
+            "Runs in the foreground until Ctrl-C or SIGTERM, which unmount it."},
+        footer = {"", "Examples:",
+            "  thawfs mount ./app.zip /mnt/app",
+            "  thawfs mount s3://builds/jdk.tar.gz=jdk s3://builds/app.jar=lib/app.jar /mnt/job",
+            "  thawfs mount --s3-endpoint http://127.0.0.1:9000 s3://repo/maven/ /mnt/maven",
+            "", "SOURCE is s3://BUCKET/KEY, s3://BUCKET/PREFIX/ (every object below it), a local file or directory."})
+final class MountCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(arity = "2..*", paramLabel = "SOURCE[=PATH]... MOUNTPOINT",
+            description = "artifacts, each optionally placed at PATH inside the mount, then the mount point")
+    private List<String> arguments;
+
+    @Option(names = "--store", paramLabel = "DIR", description = "the local store; default: ${DEFAULT-VALUE}",
+            defaultValue = "${env:THAWFS_STORE:-/var/cache/thawfs}")
+    private Path storeDirectory;
+
+    @Option(names = "--budget", paramLabel = "SIZE", converter = Sizes.class, defaultValue = "10GiB",
+            description = "content the store keeps before evicting; default: ${DEFAULT-VALUE}")
+    private long budget;
+
+    @Option(names = "--passthrough", paramLabel = "MODE", defaultValue = "auto", converter = PassthroughModeConverter.class,
+            description = "auto, off or require; default: ${DEFAULT-VALUE}")
+    private PassthroughMode passthrough;
+
+    @Option(names = "--materialize-on-open", paramLabel = "SIZE", converter = Sizes.class, defaultValue = "64MiB",
+            description = "cold files up to this size are fetched whole before open returns; default: ${DEFAULT-VALUE}")
+    private long materializeOnOpen;
+
+    @Option(names = "--fetch-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "a cold open or read fails with EIO after this long without content; default: ${DEFAULT-VALUE}")
+    private long fetchTimeoutSeconds;
+
+    @Option(names = "--workers", paramLabel = "N", description = "threads serving requests; default: ${DEFAULT-VALUE}")
+    private int workers = MountOptions.DEFAULT_WORKERS;
+
+    @Option(names = "--s3-endpoint", paramLabel = "URL", description = "an S3-compatible store (path-style access)")
+    private URI s3Endpoint;
+
+    @Option(names = "--s3-region", paramLabel = "REGION", defaultValue = "us-east-1",
+            description = "default: ${DEFAULT-VALUE}")
+    private String s3Region;
+
+    @Option(names = "--allow-other", description = "let users other than root use the mount")
+    private boolean allowOther;
+
+    @Option(names = "--stats", paramLabel = "FILE", description = "also write the request statistics to FILE on exit")
+    private Path statsFile;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Path mountpoint = Path.of(arguments.get(arguments.size() - 1));
+        List<String> sources = arguments.subList(0, arguments.size() - 1);
+        if (fetchTimeoutSeconds < 1 || workers < 1 || workers > 256) {
+            return usageError("--fetch-timeout must be at least 1 and --workers between 1 and 256");
+        }
+        S3Settings s3 = new S3Settings(s3Endpoint, s3Region, System.getenv("AWS_PROFILE"),
+                System.getenv("AWS_ACCESS_KEY_ID"), System.getenv("AWS_SECRET_ACCESS_KEY"), s3Endpoint != null,
+                Duration.ofSeconds(30));
+        try (Store store = Store.open(storeDirectory, StoreOptions.defaults().withBudget(budget));
+                FetcherSource content = new FetcherSource()) {
+            List<Layer> layers = new ArrayList<>();
+            for (String source : sources) {
+                int equals = source.indexOf('=');
+                String uri = equals < 0 ? source : source.substring(0, equals);
+                String path = equals < 0 ? "" : source.substring(equals + 1);
+                layers.add(new Layer(importArtifact(store, content, uri, s3), path));
+            }
+            ThawFilesystem filesystem = new ThawFilesystem(store, layers, content, materializeOnOpen,
+                    Duration.ofSeconds(fetchTimeoutSeconds));
+            MountOptions options = new MountOptions("thawfs", passthrough, workers, allowOther, store.directory(),
+                    statsFile);
+            try (FuseSession session = FuseSession.mount(mountpoint, filesystem, options)) {
+                Signals.onTermination(session::close);
+                session.awaitUnmount();
+            }
+            return 0;
+        } catch (MountException | StoreException | IllegalArgumentException e) {
+            return usageError(e.getMessage());
+        } catch (IOException e) {
+            return usageError(e.getMessage());
+        }
+    }
+
+    /** Imports a source's index; with the source unreachable, the last imported version serves offline. */
+    private Artifact importArtifact(Store store, FetcherSource content, String uri, S3Settings s3) throws IOException {
+        try {
+            return content.importArtifact(store, Artifacts.open(uri, s3, RetryPolicy.defaults(), ArchiveLimits.defaults()));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            IOException cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
+            String absolute = uri.startsWith("s3://") || uri.startsWith("file:") ? uri : "file:" + Path.of(uri).toAbsolutePath().normalize();
+            Artifact offline = store.latestArtifact(absolute).orElseThrow(() -> cause);
+            spec.commandLine().getErr().println("thawfs: warning: " + cause.getMessage() + "; serving the copy imported"
+                    + " before (only what is already in the store can be read)");
+            return offline;
+        }
+    }
+
+    private int usageError(String message) {
+        spec.commandLine().getErr().println("thawfs: " + message);
+        return Main.EXIT_USAGE;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.thawfs.fetcher;
+
+/**
+ * Caps against hostile archives (zip bombs and the like).
+ *
+ * @param maxEntries entries an artifact may have
+ * @param maxExpansionRatio uncompressed ÷ compressed size of one zip entry
+ * @param maxEntryBytes size one entry may declare
+ */
+public record ArchiveLimits(long maxEntries, long maxExpansionRatio, long maxEntryBytes) {
+    public static ArchiveLimits defaults() {
+        return new ArchiveLimits(5_000_000, 1000, 64L << 30);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.thawfs.fetcher;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Iterator;
+
+/** One artifact: its index, and any entry's bytes on demand. */
+public interface ArtifactReader extends AutoCloseable {
+
+    /** The artifact's URI. */
+    String uri();
+
+    /** What pins this version: a changed object is a different artifact. */
+    String identity();
+
+    /** The entries, streamed: a huge archive is never held in memory whole. */
+    Iterator<IndexEntry> index() throws IOException;
+
+    /** Writes a FILE entry's bytes (verified where the format allows) to {@code out}. */
+    void extract(byte[] locator, long size, OutputStream out) throws IOException;
+
+    /** Requests and bytes sent to the object store so far. */
+    FetchCounters counters();
+
+    /** Releases the connection to the object store. */
+    @Override
+    void close();
+}

@@ -1,0 +1,41 @@
+package dev.thawfs.fetcher;
+
+import java.nio.charset.StandardCharsets;
+
+/** Entry names made safe: relative, normalized, never escaping the artifact's root. */
+final class EntryPaths {
+    private static final int NAME_MAX = 255;
+
+    private EntryPaths() {
+    }
+
+    /**
+     * The normalized path of an entry name ("./a//b/" → "a/b"), or an error for absolute names,
+     * ".." (zip-slip), components over 255 bytes, NULs.
+     */
+    static String normalize(String artifact, String name) throws BadArtifactException {
+        if (name.startsWith("/")) {
+            throw new BadArtifactException(artifact, name, "absolute entry name: refused, it would leave the artifact");
+        }
+        StringBuilder path = new StringBuilder();
+        for (String part : name.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                throw new BadArtifactException(artifact, name, "'..' in an entry name: refused, it would leave the artifact");
+            }
+            if (part.indexOf('\0') >= 0) {
+                throw new BadArtifactException(artifact, name, "NUL in an entry name");
+            }
+            if (part.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
+                throw new BadArtifactException(artifact, name, "a name component is over " + NAME_MAX + " bytes");
+            }
+            if (path.length() > 0) {
+                path.append('/');
+            }
+            path.append(part);
+        }
+        return path.toString();
+    }
+}

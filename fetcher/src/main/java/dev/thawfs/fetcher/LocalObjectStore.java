@@ -1,0 +1,79 @@
+package dev.thawfs.fetcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** A local directory as an object store: keys are relative paths; the embedded default. */
+public final class LocalObjectStore implements ObjectStore {
+    private final Path root;
+
+    public LocalObjectStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    private Path path(String key) {
+        Path path = root.resolve(key).normalize();
+        if (!path.startsWith(root)) {
+            throw new IllegalArgumentException("key " + key + " leaves " + root);
+        }
+        return path;
+    }
+
+    @Override
+    public String uri(String key) {
+        return "file:" + path(key);
+    }
+
+    @Override
+    public ObjectInfo stat(String key) throws IOException {
+        return info(key, Files.readAttributes(path(key), BasicFileAttributes.class));
+    }
+
+    private static ObjectInfo info(String key, BasicFileAttributes attributes) {
+        long mtime = attributes.lastModifiedTime().toMillis();
+        return new ObjectInfo(key, attributes.size(), "size=" + attributes.size() + ",mtime="
+                + attributes.lastModifiedTime().toInstant(), mtime);
+    }
+
+    @Override
+    public InputStream read(ObjectInfo object, long offset, long length) throws IOException {
+        if (!stat(object.key()).identity().equals(object.identity())) {
+            throw new ObjectChangedException(uri(object.key()), object.identity());
+        }
+        FileChannel channel = FileChannel.open(path(object.key()));
+        channel.position(offset);
+        return new BoundedInputStream(Channels.newInputStream(channel), length);
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) throws IOException {
+        Path base = path(prefix);
+        List<ObjectInfo> objects = new ArrayList<>();
+        if (!Files.isDirectory(base)) {
+            return objects;
+        }
+        try (Stream<Path> walk = Files.walk(base)) {
+            for (Path path : (Iterable<Path>) walk.sorted()::iterator) {
+                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                if (attributes.isRegularFile()) {
+                    objects.add(info(root.relativize(path).toString(), attributes));
+                }
+            }
+        }
+        return objects;
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,181 @@
+package dev.thawfs.fetcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
+
+/**
+ * A tar: uncompressed, one header scan finds every entry's byte range (entry data is skipped, not
+ * fetched) and one entry costs one ranged read. Compressed (tar.gz, tgz, tar.zst), the archive
+ * can only be read front to back: the index takes one streaming pass, and an entry's bytes are
+ * found by streaming up to it.
+ */
+final class TarArtifact implements ArtifactReader {
+    /** Compression around the tar. */
+    enum Compression { NONE, GZIP, ZSTD }
+
+    private static final int SCAN_WINDOW = 1 << 20;
+    private static final int STREAM_WINDOW = 8 << 20;
+
+    private final RangeReader reader;
+    private final ObjectInfo object;
+    private final ArchiveLimits limits;
+    private final Compression compression;
+    private final String uri;
+
+    TarArtifact(RangeReader reader, ObjectInfo object, ArchiveLimits limits, Compression compression) {
+        this.reader = reader;
+        this.object = object;
+        this.limits = limits;
+        this.compression = compression;
+        this.uri = reader.store().uri(object.key());
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    @Override
+    public String identity() {
+        return object.identity();
+    }
+
+    @Override
+    public FetchCounters counters() {
+        return reader.counters();
+    }
+
+    private TarArchiveInputStream open(SequentialStream raw) throws IOException {
+        try {
+            InputStream in = switch (compression) {
+                case NONE -> raw;
+                case GZIP -> new GzipCompressorInputStream(raw, true);
+                case ZSTD -> new ZstdCompressorInputStream(raw);
+            };
+            return new TarArchiveInputStream(in);
+        } catch (IOException e) {
+            if (e instanceof ObjectChangedException || e instanceof TransientFetchException) {
+                throw e;
+            }
+            throw new BadArtifactException(uri, "not a " + compression.name().toLowerCase() + " stream ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    @Override
+    public Iterator<IndexEntry> index() throws IOException {
+        SequentialStream raw = new SequentialStream(reader, object, compression == Compression.NONE ? SCAN_WINDOW : STREAM_WINDOW);
+        TarArchiveInputStream tar = open(raw);
+        return new Iterator<>() {
+            private IndexEntry next;
+            private long ordinal = -1;
+
+            @Override
+            public boolean hasNext() {
+                try {
+                    while (next == null) {
+                        TarArchiveEntry entry = tar.getNextEntry();
+                        if (entry == null) {
+                            return false;
+                        }
+                        ordinal++;
+                        if (ordinal >= limits.maxEntries()) {
+                            throw new BadArtifactException(uri, null, "more than " + limits.maxEntries() + " entries");
+                        }
+                        next = entry(entry, raw.position(), ordinal);
+                    }
+                    return true;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e instanceof BadArtifactException ? e
+                            : new BadArtifactException(uri, "unreadable tar (" + e.getMessage() + ")", e));
+                }
+            }
+
+            @Override
+            public IndexEntry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                IndexEntry entry = next;
+                next = null;
+                return entry;
+            }
+        };
+    }
+
+    /** The index entry for a tar entry whose data starts at {@code dataOffset}; null for devices and fifos. */
+    private IndexEntry entry(TarArchiveEntry entry, long dataOffset, long ordinal) throws BadArtifactException {
+        String path = EntryPaths.normalize(uri, entry.getName());
+        long millis = entry.getLastModifiedTime() == null ? 0 : entry.getLastModifiedTime().toMillis();
+        long sec = Math.floorDiv(millis, 1000);
+        int nsec = (int) Math.floorMod(millis, 1000) * 1_000_000;
+        int mode = entry.getMode() & 07777;
+        if (entry.isDirectory()) {
+            return new IndexEntry(path, EntryType.DIRECTORY, mode, 0, sec, nsec, null, null, null);
+        }
+        if (entry.isSymbolicLink()) {
+            return new IndexEntry(path, EntryType.SYMLINK, 0777, 0, sec, nsec, entry.getLinkName(), null, null);
+        }
+        if (entry.isLink()) {
+            return new IndexEntry(path, EntryType.HARD_LINK, mode, 0, sec, nsec, null,
+                    EntryPaths.normalize(uri, entry.getLinkName()), null);
+        }
+        if (!entry.isFile()) {
+            return new IndexEntry(path, EntryType.FILE, mode, 0, sec, nsec, null, null,
+                    locator(dataOffset, 0, ordinal)); // devices and fifos become empty files
+        }
+        if (entry.getSize() > limits.maxEntryBytes()) {
+            throw new BadArtifactException(uri, path, "declares " + entry.getSize() + " bytes: over the archive safety cap");
+        }
+        if (compression == Compression.NONE && dataOffset + entry.getSize() > object.size()) {
+            throw new BadArtifactException(uri, path, "runs past the end of the archive (truncated)");
+        }
+        return new IndexEntry(path, EntryType.FILE, mode, entry.getSize(), sec, nsec, null, null,
+                locator(dataOffset, entry.getSize(), ordinal));
+    }
+
+    private byte[] locator(long dataOffset, long size, long ordinal) {
+        return compression == Compression.NONE
+                ? Locators.allocate(Locators.TAR, 16).putLong(dataOffset).putLong(size).array()
+                : Locators.allocate(Locators.STREAMED_TAR, 8).putLong(ordinal).array();
+    }
+
+    @Override
+    public void extract(byte[] locator, long size, OutputStream out) throws IOException {
+        if (compression == Compression.NONE) {
+            ByteBuffer b = Locators.read(locator, Locators.TAR, uri);
+            reader.copy(object, b.getLong(), b.getLong(), out);
+            return;
+        }
+        long ordinal = Locators.read(locator, Locators.STREAMED_TAR, uri).getLong();
+        try (TarArchiveInputStream tar = open(new SequentialStream(reader, object, STREAM_WINDOW))) {
+            for (long i = 0; ; i++) {
+                TarArchiveEntry entry = tar.getNextEntry();
+                if (entry == null) {
+                    throw new BadArtifactException(uri, null, "entry " + ordinal + " is not there any more (truncated?)");
+                }
+                if (i == ordinal) {
+                    long copied = tar.transferTo(out);
+                    if (copied != size) {
+                        throw new BadArtifactException(uri, entry.getName(), copied + " bytes, the index says " + size);
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        reader.store().close();
+    }
+}

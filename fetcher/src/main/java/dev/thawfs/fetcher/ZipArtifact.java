@@ -1,0 +1,186 @@
+package dev.thawfs.fetcher;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Enumeration;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedOutputStream;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterOutputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+
+/**
+ * A zip, jar, wheel or war: the index is the central directory, read from the object's tail;
+ * one entry costs its local header and its data, inflated and checked against its CRC-32.
+ */
+final class ZipArtifact implements ArtifactReader {
+    private static final int LOCAL_HEADER = 30;
+    private static final int LOCAL_HEADER_SIGNATURE = 0x04034b50;
+    private static final int DIRECTORY_READ_AHEAD = 64 * 1024;
+    private static final int STORED = 0;
+    private static final int DEFLATED = 8;
+
+    private final RangeReader reader;
+    private final ObjectInfo object;
+    private final ArchiveLimits limits;
+    private final String uri;
+
+    ZipArtifact(RangeReader reader, ObjectInfo object, ArchiveLimits limits) {
+        this.reader = reader;
+        this.object = object;
+        this.limits = limits;
+        this.uri = reader.store().uri(object.key());
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    @Override
+    public String identity() {
+        return object.identity();
+    }
+
+    @Override
+    public FetchCounters counters() {
+        return reader.counters();
+    }
+
+    @Override
+    public Iterator<IndexEntry> index() throws IOException {
+        ZipFile zip;
+        try {
+            zip = ZipFile.builder().setSeekableByteChannel(new RangedChannel(reader, object, DIRECTORY_READ_AHEAD))
+                    .setIgnoreLocalFileHeader(true).get();
+        } catch (IOException e) {
+            if (e instanceof ObjectChangedException || e instanceof TransientFetchException) {
+                throw e;
+            }
+            throw new BadArtifactException(uri, "not a readable zip (" + e.getMessage() + ")", e);
+        }
+        Enumeration<ZipArchiveEntry> entries = zip.getEntries();
+        return new Iterator<>() {
+            private long count;
+
+            @Override
+            public boolean hasNext() {
+                boolean more = entries.hasMoreElements();
+                if (!more) {
+                    closeQuietly(zip);
+                }
+                return more;
+            }
+
+            @Override
+            public IndexEntry next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                try {
+                    if (++count > limits.maxEntries()) {
+                        throw new BadArtifactException(uri, null, "more than " + limits.maxEntries() + " entries");
+                    }
+                    return entry(entries.nextElement());
+                } catch (IOException e) {
+                    closeQuietly(zip);
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+    }
+
+    private IndexEntry entry(ZipArchiveEntry entry) throws IOException {
+        String path = EntryPaths.normalize(uri, entry.getName());
+        long mtime = entry.getLastModifiedTime() == null ? 0 : entry.getLastModifiedTime().toMillis();
+        int unixMode = entry.getUnixMode() & 07777;
+        if (entry.isDirectory()) {
+            return new IndexEntry(path, EntryType.DIRECTORY, unixMode == 0 ? 0755 : unixMode, 0,
+                    Math.floorDiv(mtime, 1000), (int) Math.floorMod(mtime, 1000) * 1_000_000, null, null, null);
+        }
+        long size = entry.getSize();
+        long compressed = entry.getCompressedSize();
+        if (size < 0 || compressed < 0) {
+            throw new BadArtifactException(uri, path, "no size in the central directory");
+        }
+        if (size > limits.maxEntryBytes() || size / Math.max(1, compressed) > limits.maxExpansionRatio()) {
+            throw new BadArtifactException(uri, path, "declares " + size + " bytes from " + compressed
+                    + " compressed: over the archive safety caps (a zip bomb?)");
+        }
+        if (entry.getMethod() != STORED && entry.getMethod() != DEFLATED) {
+            throw new BadArtifactException(uri, path, "compression method " + entry.getMethod()
+                    + " is not supported (stored and deflated are)");
+        }
+        byte[] locator = Locators.allocate(Locators.ZIP, 2 + 8 + 8 + 8 + 8 + 4)
+                .putShort((short) entry.getMethod()).putLong(entry.getLocalHeaderOffset()).putLong(compressed)
+                .putLong(size).putLong(entry.getCrc()).putInt(entry.getRawName().length).array();
+        if (entry.isUnixSymlink()) {
+            ByteArrayOutputStream target = new ByteArrayOutputStream();
+            extract(locator, size, target);
+            return new IndexEntry(path, EntryType.SYMLINK, 0777, 0, Math.floorDiv(mtime, 1000),
+                    (int) Math.floorMod(mtime, 1000) * 1_000_000, target.toString(StandardCharsets.UTF_8), null, null);
+        }
+        return new IndexEntry(path, EntryType.FILE, unixMode == 0 ? 0644 : unixMode, size, Math.floorDiv(mtime, 1000),
+                (int) Math.floorMod(mtime, 1000) * 1_000_000, null, null, locator);
+    }
+
+    @Override
+    public void extract(byte[] locator, long size, OutputStream out) throws IOException {
+        ByteBuffer b = Locators.read(locator, Locators.ZIP, uri);
+        int method = b.getShort();
+        long headerOffset = b.getLong();
+        long compressed = b.getLong();
+        long declared = b.getLong();
+        long crc = b.getLong();
+        int nameLength = b.getInt();
+        ByteBuffer header = ByteBuffer.wrap(reader.read(object, headerOffset, LOCAL_HEADER)).order(ByteOrder.LITTLE_ENDIAN);
+        if (header.getInt(0) != LOCAL_HEADER_SIGNATURE) {
+            throw new BadArtifactException(uri, null, "no local file header at offset " + headerOffset + " (truncated or corrupt)");
+        }
+        long dataOffset = headerOffset + LOCAL_HEADER + Short.toUnsignedInt(header.getShort(26))
+                + Short.toUnsignedInt(header.getShort(28));
+        if (Short.toUnsignedInt(header.getShort(26)) != nameLength || dataOffset + compressed > object.size()) {
+            throw new BadArtifactException(uri, null, "the local header at " + headerOffset
+                    + " disagrees with the central directory (corrupt)");
+        }
+        CRC32 checksum = new CRC32();
+        CountingOutputStream counted = new CountingOutputStream(new CheckedOutputStream(out, checksum));
+        if (method == STORED) {
+            reader.copy(object, dataOffset, compressed, counted);
+        } else {
+            Inflater inflater = new Inflater(true);
+            try (InflaterOutputStream inflate = new InflaterOutputStream(new NonClosing(counted), inflater)) {
+                reader.copy(object, dataOffset, compressed, inflate);
+            } catch (java.util.zip.ZipException e) {
+                throw new BadArtifactException(uri, "corrupt deflate data at offset " + dataOffset, e);
+            } finally {
+                inflater.end();
+            }
+        }
+        if (counted.count() != declared || checksum.getValue() != crc) {
+            throw new BadArtifactException(uri, null, "entry at offset " + headerOffset + " fails verification: "
+                    + counted.count() + " bytes with CRC " + Long.toHexString(checksum.getValue()) + ", expected "
+                    + declared + " with CRC " + Long.toHexString(crc));
+        }
+    }
+
+    private static void closeQuietly(ZipFile zip) {
+        try {
+            zip.close();
+        } catch (IOException ignored) {
+            // a ranged channel has nothing to release
+        }
+    }
+
+    @Override
+    public void close() {
+        reader.store().close();
+    }
+}
