@@ -31,9 +31,11 @@ final class RangedChannel implements SeekableByteChannel {
             return -1;
         }
         if (position < windowStart || position >= windowStart + window.length) {
-            int length = (int) Math.min(Math.max(readAhead, dst.remaining()), object.size() - position);
-            window = reader.read(object, position, length);
-            windowStart = position;
+            // Near the end, take the whole tail: a zip reader probes backwards from the last byte.
+            long start = Math.max(0, Math.min(position, object.size() - readAhead));
+            int length = (int) Math.min(Math.max(readAhead, dst.remaining()), object.size() - start);
+            window = reader.read(object, start, length);
+            windowStart = start;
         }
         int from = (int) (position - windowStart);
         int n = Math.min(dst.remaining(), window.length - from);

@@ -1,0 +1,156 @@
+package dev.thawfs.fetcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad and hostile archives: each a clear error naming the artifact and the entry, never a path outside. */
+class HostileArtifactsTest {
+    @TempDir
+    Path work;
+
+    private Path zip(String name, String... entries) throws IOException {
+        Path file = work.resolve(name);
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(file))) {
+            for (String entry : entries) {
+                out.putNextEntry(new ZipEntry(entry));
+                out.write(("content of " + entry).getBytes());
+                out.closeEntry();
+            }
+        }
+        return file;
+    }
+
+    private static ArtifactReader open(Path file, ArchiveLimits limits) throws IOException {
+        return Artifacts.open(file.toString(), null, new RetryPolicy(1, java.time.Duration.ZERO, java.time.Duration.ZERO), limits);
+    }
+
+    private static String indexError(Path file, ArchiveLimits limits) throws IOException {
+        try (ArtifactReader artifact = open(file, limits)) {
+            Exception e = assertThrows(Exception.class, () -> Trees.index(artifact));
+            return (e instanceof UncheckedIOException u ? u.getCause() : e).getMessage();
+        }
+    }
+
+    @Test
+    void zipSlipAndAbsoluteNamesAreRefused() throws IOException {
+        String slip = indexError(zip("slip.zip", "ok.txt", "../../etc/passwd"), ArchiveLimits.defaults());
+        assertTrue(slip.contains("slip.zip") && slip.contains("../../etc/passwd") && slip.contains("leave"), slip);
+        String absolute = indexError(zip("abs.zip", "/etc/shadow"), ArchiveLimits.defaults());
+        assertTrue(absolute.contains("/etc/shadow") && absolute.contains("absolute"), absolute);
+        String tooLong = indexError(zip("long.zip", "x".repeat(300)), ArchiveLimits.defaults());
+        assertTrue(tooLong.contains("over 255 bytes"), tooLong);
+    }
+
+    @Test
+    void namesAreNormalized() throws IOException {
+        try (ArtifactReader artifact = open(zip("dots.zip", "./a//b/./c.txt"), ArchiveLimits.defaults())) {
+            assertEquals("a/b/c.txt", Trees.index(artifact).get(0).path());
+        }
+    }
+
+    @Test
+    void entryCountAndExpansionCapsStopZipBombs() throws IOException {
+        String count = indexError(zip("many.zip", "a", "b", "c"), new ArchiveLimits(2, 1000, 1 << 30));
+        assertTrue(count.contains("more than 2 entries"), count);
+        Path bomb = work.resolve("bomb.zip");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(bomb))) {
+            out.putNextEntry(new ZipEntry("zeros"));
+            out.write(new byte[10 << 20]);
+            out.closeEntry();
+        }
+        String ratio = indexError(bomb, new ArchiveLimits(100, 100, 1L << 40));
+        assertTrue(ratio.contains("zeros") && ratio.contains("safety caps"), ratio);
+    }
+
+    @Test
+    void aCorruptEntryFailsVerificationInsteadOfServingWrongBytes() throws IOException {
+        Path file = work.resolve("stored.zip");
+        byte[] data = "important bytes that must arrive intact".getBytes();
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(file))) {
+            ZipEntry entry = new ZipEntry("data.txt");
+            entry.setMethod(ZipEntry.STORED);
+            entry.setSize(data.length);
+            CRC32 crc = new CRC32();
+            crc.update(data);
+            entry.setCrc(crc.getValue());
+            out.putNextEntry(entry);
+            out.write(data);
+            out.closeEntry();
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        int at = indexOf(bytes, "important".getBytes());
+        bytes[at] ^= 0x20;
+        Files.write(file, bytes);
+        try (ArtifactReader artifact = open(file, ArchiveLimits.defaults())) {
+            IndexEntry entry = Trees.index(artifact).get(0);
+            IOException e = assertThrows(IOException.class,
+                    () -> artifact.extract(entry.locator(), entry.size(), OutputStream.nullOutputStream()));
+            assertTrue(e.getMessage().contains("fails verification") && e.getMessage().contains("stored.zip"), e.getMessage());
+        }
+    }
+
+    @Test
+    void truncatedAndMislabelledArchivesAreClearErrors() throws Exception {
+        Path good = zip("good.zip", "a.txt", "b.txt");
+        byte[] bytes = Files.readAllBytes(good);
+        Path truncated = work.resolve("truncated.zip");
+        Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 2));
+        BadArtifactException e = assertThrows(BadArtifactException.class, () -> Trees.index(open(truncated, ArchiveLimits.defaults())));
+        assertTrue(e.getMessage().contains("truncated.zip") && e.getMessage().contains("not a readable zip"), e.getMessage());
+
+        Path notGzip = work.resolve("text.tar.gz");
+        Files.writeString(notGzip, "this is not gzip at all");
+        e = assertThrows(BadArtifactException.class, () -> Trees.index(open(notGzip, ArchiveLimits.defaults())));
+        assertTrue(e.getMessage().contains("text.tar.gz"), e.getMessage());
+
+        Path unknown = work.resolve("thing.rar");
+        Files.writeString(unknown, "?");
+        e = assertThrows(BadArtifactException.class, () -> open(unknown, ArchiveLimits.defaults()));
+        assertTrue(e.getMessage().contains("unknown artifact format"), e.getMessage());
+        assertThrows(NoSuchFileException.class, () -> open(work.resolve("missing.zip"), ArchiveLimits.defaults()));
+    }
+
+    @Test
+    void aTruncatedTarIsRefused() throws Exception {
+        Path tree = work.resolve("tree");
+        Files.createDirectories(tree);
+        Files.write(tree.resolve("big"), new byte[100_000]);
+        Trees.run(tree, "tar", "cf", "../whole.tar", "big");
+        byte[] bytes = Files.readAllBytes(work.resolve("whole.tar"));
+        Path cut = work.resolve("cut.tar");
+        Files.write(cut, Arrays.copyOf(bytes, 50_000));
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Trees.index(open(cut, ArchiveLimits.defaults())));
+        assertTrue(e.getCause().getMessage().contains("cut.tar") && e.getCause().getMessage().contains("big"), e.getMessage());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
+    }
+
+    @Test
+    void nothingToExtractIsStillAnArtifact() throws IOException {
+        try (ArtifactReader artifact = open(zip("empty.zip"), ArchiveLimits.defaults())) {
+            assertEquals(List.of(), Trees.index(artifact));
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.thawfs.fetcher;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Artifacts on a real S3 server (S3Proxy on 127.0.0.1): few requests, pinned identities. */
+class S3ArtifactsTest {
+    @TempDir
+    static Path work;
+    private static S3ProxyServer s3;
+    private static Path tree;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Files.createDirectories(work.resolve("s3"));
+        s3 = new S3ProxyServer(work.resolve("s3"));
+        s3.createBucket("artifacts");
+        tree = work.resolve("tree");
+        Trees.create(tree);
+        Trees.run(tree, "zip", "-qry", "../app.zip", "pkg");
+        Trees.run(tree, "tar", "cf", "../app.tar", "pkg");
+        s3.put("artifacts", "builds/app.zip", Files.readAllBytes(work.resolve("app.zip")));
+        s3.put("artifacts", "builds/app.tar", Files.readAllBytes(work.resolve("app.tar")));
+        s3.put("artifacts", "repo/org/a/a-1.jar", "jar a".getBytes());
+        s3.put("artifacts", "repo/org/a/a-1.jar.sha1", "sha a".getBytes());
+        s3.put("artifacts", "repo/org/b/b-2.jar", "jar b".getBytes());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        s3.close();
+    }
+
+    private static ArtifactReader open(String uri) throws Exception {
+        return Artifacts.open(uri, s3.settings(), RetryPolicy.defaults(), ArchiveLimits.defaults());
+    }
+
+    @Test
+    void aZipsIndexAndOneEntryCostAFewRequests() throws Exception {
+        try (ArtifactReader zip = open("s3://artifacts/builds/app.zip")) {
+            long before = zip.counters().requests();
+            List<IndexEntry> index = Trees.index(zip);
+            IndexEntry entry = index.stream().filter(e -> e.path().equals("pkg/lib/f4.bin")).findFirst().orElseThrow();
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            zip.extract(entry.locator(), entry.size(), bytes);
+            assertArrayEquals(Files.readAllBytes(tree.resolve("pkg/lib/f4.bin")), bytes.toByteArray());
+            long requests = zip.counters().requests() - before;
+            long symlinks = index.stream().filter(e -> e.type() == EntryType.SYMLINK).count();
+            assertTrue(requests <= 4 + 2 * symlinks, "index + one entry took " + requests
+                    + " requests (a symlink's target is its content: two more each)");
+            assertEquals(Trees.describe(tree), Trees.describe(index));
+        }
+    }
+
+    @Test
+    void aTarEntryIsOneRangedRead() throws Exception {
+        try (ArtifactReader tar = open("s3://artifacts/builds/app.tar")) {
+            IndexEntry entry = Trees.index(tar).stream().filter(e -> e.path().equals("pkg/lib/f3.bin")).findFirst()
+                    .orElseThrow();
+            long before = tar.counters().requests();
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            tar.extract(entry.locator(), entry.size(), bytes);
+            assertEquals(1, tar.counters().requests() - before);
+            assertArrayEquals(Files.readAllBytes(tree.resolve("pkg/lib/f3.bin")), bytes.toByteArray());
+        }
+    }
+
+    @Test
+    void aPrefixIsATreeOfObjects() throws Exception {
+        try (ArtifactReader repo = open("s3://artifacts/repo/")) {
+            Map<String, Long> sizes = Trees.index(repo).stream()
+                    .collect(Collectors.toMap(IndexEntry::path, IndexEntry::size));
+            assertEquals(Map.of("org/a/a-1.jar", 5L, "org/a/a-1.jar.sha1", 5L, "org/b/b-2.jar", 5L), sizes);
+            IndexEntry b = Trees.index(repo).stream().filter(e -> e.path().endsWith("b-2.jar")).findFirst().orElseThrow();
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            repo.extract(b.locator(), b.size(), bytes);
+            assertEquals("jar b", bytes.toString());
+        }
+    }
+
+    @Test
+    void anObjectReplacedAfterIndexingIsAnErrorNotAMixOfVersions() throws Exception {
+        s3.put("artifacts", "builds/changing.tar", Files.readAllBytes(work.resolve("app.tar")));
+        try (ArtifactReader tar = open("s3://artifacts/builds/changing.tar")) {
+            IndexEntry entry = Trees.index(tar).stream().filter(e -> e.type() == EntryType.FILE && e.size() > 0)
+                    .findFirst().orElseThrow();
+            s3.put("artifacts", "builds/changing.tar", Files.readAllBytes(work.resolve("app.zip")));
+            ObjectChangedException e = assertThrows(ObjectChangedException.class,
+                    () -> tar.extract(entry.locator(), entry.size(), OutputStream.nullOutputStream()));
+            assertTrue(e.getMessage().contains("s3://artifacts/builds/changing.tar"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aMissingObjectIsSaidSo() {
+        NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> open("s3://artifacts/builds/nope.zip"));
+        assertTrue(e.getMessage().contains("s3://artifacts/builds/nope.zip"), e.getMessage());
+    }
+}
