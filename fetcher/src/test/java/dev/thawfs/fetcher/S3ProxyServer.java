@@ -18,15 +18,15 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** A real S3 server (S3Proxy over a directory) on 127.0.0.1, and a client to fill it. */
-final class S3ProxyServer implements AutoCloseable {
-    static final String IDENTITY = "test";
-    static final String CREDENTIAL = "test-secret";
+public final class S3ProxyServer implements AutoCloseable {
+    public static final String IDENTITY = "test";
+    public static final String CREDENTIAL = "test-secret";
 
     private final S3Proxy proxy;
-    final URI endpoint;
+    public final URI endpoint;
     final S3Client client;
 
-    S3ProxyServer(Path directory) throws Exception {
+    public S3ProxyServer(Path directory) throws Exception {
         Properties properties = new Properties();
         properties.setProperty("jclouds.filesystem.basedir", directory.toString());
         BlobStore store = BlobStores.create("filesystem", properties);
@@ -42,15 +42,15 @@ final class S3ProxyServer implements AutoCloseable {
                 .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     }
 
-    S3Settings settings() {
+    public S3Settings settings() {
         return new S3Settings(endpoint, "us-east-1", null, IDENTITY, CREDENTIAL, true, Duration.ofSeconds(10));
     }
 
-    void put(String bucket, String key, byte[] data) {
+    public void put(String bucket, String key, byte[] data) {
         client.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(data));
     }
 
-    void createBucket(String bucket) {
+    public void createBucket(String bucket) {
         client.createBucket(r -> r.bucket(bucket));
     }
 

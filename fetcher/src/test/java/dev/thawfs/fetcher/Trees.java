@@ -17,12 +17,12 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** Test trees and archives made with the real tools, and what a tree looks like entry by entry. */
-final class Trees {
+public final class Trees {
     private Trees() {
     }
 
     /** Directories, files from empty to 1 MiB, a symlink, modes, an old mtime, UTF-8 and spaces. */
-    static void create(Path root) throws IOException {
+    public static void create(Path root) throws IOException {
         Random random = new Random(1);
         Files.createDirectories(root.resolve("pkg/lib"));
         Files.createDirectories(root.resolve("pkg/bin"));
@@ -45,7 +45,7 @@ final class Trees {
         Files.setLastModifiedTime(root.resolve("pkg/lib/f1.bin"), FileTime.from(Instant.parse("2004-02-29T12:00:00Z")));
     }
 
-    static void run(Path directory, String... command) throws IOException, InterruptedException {
+    public static void run(Path directory, String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         if (process.waitFor() != 0) {
@@ -54,7 +54,7 @@ final class Trees {
     }
 
     /** Every entry below root: "type mode size mtime-seconds [-> target]" by relative path. */
-    static Map<String, String> describe(Path root) throws IOException {
+    public static Map<String, String> describe(Path root) throws IOException {
         Map<String, String> entries = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path path : (Iterable<Path>) walk::iterator) {

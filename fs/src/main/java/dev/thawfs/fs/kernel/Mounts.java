@@ -11,7 +11,6 @@ import java.util.Optional;
 public final class Mounts {
     private static final System.Logger LOG = System.getLogger(Mounts.class.getName());
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
-    private static final ThreadLocal<NativeBuffer> STATX = ThreadLocal.withInitial(() -> NativeBuffer.allocate(256));
 
     /** One line of /proc/self/mountinfo that matters here. */
     public record MountEntry(Path mountpoint, String device, String type, String source) {
@@ -146,11 +145,17 @@ public final class Mounts {
         });
     }
 
-    /** A FUSE mount whose daemon is gone answers every access with ENOTCONN. */
+    /**
+     * A FUSE mount whose daemon is gone answers with ENOTCONN. statfs asks it every time, where a
+     * stat may be answered from attributes the kernel still caches.
+     */
     public static boolean isStale(Path target) {
-        NativeBuffer buffer = STATX.get();
-        int result = Libc.INSTANCE.statx(Libc.AT_FDCWD, NativePath.of(target), 0, Libc.STATX_BASIC_STATS, buffer.address());
-        return result < 0 && Libc.errno() == Errno.ENOTCONN;
+        try {
+            NativeFiles.statfs(target);
+            return false;
+        } catch (ErrnoException e) {
+            return e.errno() == Errno.ENOTCONN;
+        }
     }
 
     /** The absolute path with its parent resolved (the target itself may be a dead mount). */

@@ -1,0 +1,178 @@
+package dev.thawfs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.thawfs.fetcher.S3ProxyServer;
+import dev.thawfs.fetcher.Trees;
+import dev.thawfs.fs.kernel.Mounts;
+import dev.thawfs.fs.kernel.NativeFiles;
+import dev.thawfs.fs.testing.FuseTestSupport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * thawfs mount as users run it: its own process, artifacts on a real S3 server (S3Proxy on
+ * 127.0.0.1), a real kernel mount, SIGTERM and SIGKILL.
+ */
+class MountEndToEndTest {
+    @TempDir
+    Path work;
+    private S3ProxyServer s3;
+    private Path tree;
+    private Path mountpoint;
+    private final List<Process> started = new ArrayList<>();
+
+    @BeforeEach
+    void artifacts() throws Exception {
+        FuseTestSupport.assumeFuse();
+        s3 = new S3ProxyServer(Files.createDirectories(work.resolve("s3")));
+        s3.createBucket("builds");
+        tree = work.resolve("tree");
+        Trees.create(tree);
+        Trees.run(tree, "zip", "-qry", "../app.zip", "pkg");
+        Trees.run(tree, "tar", "cf", "../app.tar", "pkg");
+        Trees.run(tree, "tar", "czf", "../app.tar.gz", "pkg");
+        for (String name : new String[] {"app.zip", "app.tar", "app.tar.gz"}) {
+            s3.put("builds", name, Files.readAllBytes(work.resolve(name)));
+        }
+        mountpoint = Files.createDirectory(work.resolve("mnt"));
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (Process process : started) {
+            process.destroy(); // SIGTERM: the daemon unmounts
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        s3.close();
+        FuseTestSupport.assertNoMountsLeft(work);
+    }
+
+    private Process mount() throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "mount",
+                "--store", work.resolve("store").toString(), "--stats", work.resolve("stats.json").toString(),
+                "--s3-endpoint", s3.endpoint.toString(), "--fetch-timeout", "5",
+                "s3://builds/app.zip=zip", "s3://builds/app.tar=tar", "s3://builds/app.tar.gz=tgz",
+                mountpoint.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectError(work.resolve("stderr-" + started.size()).toFile());
+        builder.environment().put("LC_ALL", "C.UTF-8");
+        builder.environment().put("AWS_ACCESS_KEY_ID", S3ProxyServer.IDENTITY);
+        builder.environment().put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.CREDENTIAL);
+        builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+        Process process = builder.start();
+        started.add(process);
+        for (int i = 0; i < 6000 && process.isAlive(); i++) {
+            if (!Mounts.isStale(mountpoint) && Files.exists(mountpoint.resolve("zip"))) {
+                return process;
+            }
+            LockSupport.parkNanos(10_000_000);
+        }
+        throw new AssertionError("thawfs mount did not come up: " + stderr(started.size() - 1));
+    }
+
+    private String stderr(int index) throws IOException {
+        return Files.readString(work.resolve("stderr-" + index), StandardCharsets.UTF_8);
+    }
+
+    private static String state(Path file) throws Exception {
+        return NativeFiles.getxattr(file, "user.thawfs.state");
+    }
+
+    @Test
+    void mountedArtifactsEqualWhatTheToolsExtractAndPassThroughOnceRead() throws Exception {
+        Process daemon = mount();
+        for (String layer : new String[] {"zip", "tar", "tgz"}) {
+            assertEquals(Trees.describe(tree), Trees.describe(mountpoint.resolve(layer)), layer);
+        }
+        Path jar = mountpoint.resolve("zip/pkg/lib/f4.bin");
+        assertEquals("cold", state(jar));
+        for (String layer : new String[] {"zip", "tar", "tgz"}) {
+            try (var files = Files.walk(mountpoint.resolve(layer))) {
+                for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                    Path original = tree.resolve(mountpoint.resolve(layer).relativize(file).toString());
+                    assertArrayEquals(Files.readAllBytes(original), Files.readAllBytes(file), file.toString());
+                }
+            }
+        }
+        try (InputStream open = Files.newInputStream(jar)) {
+            assertEquals("passthrough", state(jar));
+        }
+        assertEquals("ok", run(mountpoint.resolve("tar/pkg/bin/run me.sh").toString()));
+
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        try {
+            Path cold = mountpoint.resolve("tgz/pkg/lib/compressible.txt");
+            List<Future<byte[]>> readers = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                readers.add(pool.submit(() -> Files.readAllBytes(cold)));
+            }
+            for (Future<byte[]> reader : readers) {
+                assertArrayEquals(Files.readAllBytes(tree.resolve("pkg/lib/compressible.txt")), reader.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        daemon.destroy();
+        assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, daemon.exitValue(), stderr(0));
+        String stats = Files.readString(work.resolve("stats.json"));
+        assertTrue(!stats.contains("\"READ\""), "every file is fetched on open and passed through: " + stats);
+    }
+
+    @Test
+    void anOutageFailsColdFilesWhileLocalOnesWorkAndARestartAfterKillServesOffline() throws Exception {
+        Process daemon = mount();
+        Path warm = mountpoint.resolve("tar/pkg/lib/f3.bin");
+        byte[] expected = Files.readAllBytes(tree.resolve("pkg/lib/f3.bin"));
+        assertArrayEquals(expected, Files.readAllBytes(warm));
+
+        s3.close(); // the object store goes away mid-run
+        long start = System.nanoTime();
+        FileSystemException cold = assertThrows(FileSystemException.class,
+                () -> Files.readAllBytes(mountpoint.resolve("zip/pkg/lib/f2.bin")));
+        assertTrue(String.valueOf(cold.getReason()).contains("Input/output error"), cold.toString());
+        assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) < 60, "bounded, not hung");
+        assertArrayEquals(expected, Files.readAllBytes(warm), "materialized files keep working");
+
+        daemon.destroyForcibly(); // kill -9: the mount is left stale
+        daemon.waitFor(60, TimeUnit.SECONDS);
+        assertTrue(Mounts.isStale(mountpoint));
+        s3 = new S3ProxyServer(Files.createDirectories(work.resolve("s3-empty"))); // for cleanUp; still no artifacts
+
+        mount();
+        assertArrayEquals(expected, Files.readAllBytes(warm), "the store recovered and serves offline");
+        assertTrue(stderr(1).contains("cleaned a stale FUSE mount"), stderr(1));
+        assertTrue(stderr(1).contains("serving the copy imported before"), stderr(1));
+    }
+
+    private static String run(String command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes()).trim();
+        assertEquals(0, process.waitFor(), output);
+        return output;
+    }
+}
