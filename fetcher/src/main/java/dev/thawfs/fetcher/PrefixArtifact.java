@@ -79,6 +79,6 @@ final class PrefixArtifact implements ArtifactReader {
 
     @Override
     public void close() {
-        reader.store().close();
+        reader.close();
     }
 }

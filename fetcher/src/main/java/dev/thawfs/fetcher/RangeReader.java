@@ -4,22 +4,45 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.NoSuchFileException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Ranged reads with retries: a transient failure (5xx, throttling, a reset, a body that ends
  * early) is retried with backoff, resuming after the bytes already copied; a missing or replaced
  * object fails at once. Counts every request and byte.
  */
-public final class RangeReader {
+public final class RangeReader implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RangeReader.class.getName());
+
+    /**
+     * How a large range is fetched: as parts of {@code partSize}, {@code parts} in flight, so the
+     * memory used is at most their product whatever the object's size.
+     */
+    public record Parallelism(int partSize, int parts) {
+        public static Parallelism defaults() {
+            return new Parallelism(8 << 20, 8);
+        }
+    }
 
     private final ObjectStore store;
     private final RetryPolicy retry;
+    private final Parallelism parallelism;
     private final FetchCounters counters = new FetchCounters();
+    private ExecutorService partFetchers;
 
     public RangeReader(ObjectStore store, RetryPolicy retry) {
+        this(store, retry, Parallelism.defaults());
+    }
+
+    public RangeReader(ObjectStore store, RetryPolicy retry, Parallelism parallelism) {
         this.store = store;
         this.retry = retry;
+        this.parallelism = parallelism;
     }
 
     public ObjectStore store() {
@@ -30,8 +53,54 @@ public final class RangeReader {
         return counters;
     }
 
-    /** Copies bytes [offset, offset + length) of the object to {@code out}. */
+    /**
+     * Copies bytes [offset, offset + length) of the object to {@code out}, in order; a range of
+     * several parts is fetched with parts in parallel.
+     */
     public void copy(ObjectInfo object, long offset, long length, OutputStream out) throws IOException {
+        if (parallelism.parts() > 1 && length >= 2L * parallelism.partSize()) {
+            copyInParts(object, offset, length, out);
+        } else {
+            copySerially(object, offset, length, out);
+        }
+    }
+
+    private void copyInParts(ObjectInfo object, long offset, long length, OutputStream out) throws IOException {
+        ExecutorService fetchers = partFetchers();
+        Deque<Future<byte[]>> window = new ArrayDeque<>();
+        long next = 0;
+        try {
+            while (next < length || !window.isEmpty()) {
+                while (next < length && window.size() < parallelism.parts()) {
+                    long partOffset = offset + next;
+                    int partLength = (int) Math.min(parallelism.partSize(), length - next);
+                    window.add(fetchers.submit(() -> read(object, partOffset, partLength)));
+                    next += partLength;
+                }
+                out.write(window.removeFirst().get());
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while fetching " + store.uri(object.key()));
+        } finally {
+            window.forEach(part -> part.cancel(true));
+        }
+    }
+
+    private synchronized ExecutorService partFetchers() {
+        if (partFetchers == null) {
+            partFetchers = Executors.newFixedThreadPool(parallelism.parts(), task -> {
+                Thread thread = new Thread(task, "thawfs-fetch-part");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return partFetchers;
+    }
+
+    private void copySerially(ObjectInfo object, long offset, long length, OutputStream out) throws IOException {
         byte[] buffer = new byte[64 * 1024];
         long done = 0;
         for (int attempt = 1; ; attempt++) {
@@ -62,10 +131,10 @@ public final class RangeReader {
         }
     }
 
-    /** Bytes [offset, offset + length) as an array. */
+    /** Bytes [offset, offset + length) as an array, in one request (retried). */
     public byte[] read(ObjectInfo object, long offset, int length) throws IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(length);
-        copy(object, offset, length, out);
+        copySerially(object, offset, length, out);
         return out.toByteArray();
     }
 
@@ -83,5 +152,14 @@ public final class RangeReader {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while waiting to retry");
         }
+    }
+
+    /** Stops the part fetchers and closes the store. */
+    @Override
+    public synchronized void close() {
+        if (partFetchers != null) {
+            partFetchers.shutdownNow();
+        }
+        store.close();
     }
 }

@@ -176,6 +176,6 @@ final class TarArtifact implements ArtifactReader {
 
     @Override
     public void close() {
-        reader.store().close();
+        reader.close();
     }
 }

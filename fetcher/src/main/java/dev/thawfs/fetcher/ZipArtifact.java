@@ -181,6 +181,6 @@ final class ZipArtifact implements ArtifactReader {
 
     @Override
     public void close() {
-        reader.store().close();
+        reader.close();
     }
 }

@@ -97,6 +97,16 @@ class RangeReaderTest {
     }
 
     @Test
+    void aLargeRangeIsFetchedInPartsInParallelAndWrittenInOrder() throws IOException {
+        LocalObjectStore local = store();
+        RangeReader reader = new RangeReader(local, FAST, new RangeReader.Parallelism(10_000, 4));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        reader.copy(local.stat("object"), 7, 250_000, out);
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 7, 250_007), out.toByteArray());
+        assertEquals(25, reader.counters().requests(), "one request per 10 000-byte part");
+    }
+
+    @Test
     void retriesAreBounded() throws IOException {
         FaultyStore faulty = new FaultyStore(store(), 100, false);
         RangeReader reader = new RangeReader(faulty, FAST);
