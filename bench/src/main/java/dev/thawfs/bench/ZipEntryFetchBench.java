@@ -67,7 +67,7 @@ public final class ZipEntryFetchBench {
 
     private static void zipEntry(S3Settings settings, Path zip, int entries) throws Exception {
         try (ArtifactReader artifact = Artifacts.open("s3://" + BUCKET + "/big.zip", settings, RetryPolicy.defaults(),
-                ArchiveLimits.defaults())) {
+                ArchiveLimits.defaults(), zip.getParent().resolve("scratch"))) {
             List<IndexEntry> index = new ArrayList<>();
             artifact.index().forEachRemaining(index::add);
             IndexEntry entry = index.stream().filter(e -> e.type() == EntryType.FILE).skip(entries / 2).findFirst()

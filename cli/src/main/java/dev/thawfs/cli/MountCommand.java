@@ -124,7 +124,8 @@ final class MountCommand implements Callable<Integer> {
     /** Imports a source's index; with the source unreachable, the last imported version serves offline. */
     private Artifact importArtifact(Store store, FetcherSource content, String uri, S3Settings s3) throws IOException {
         try {
-            return content.importArtifact(store, Artifacts.open(uri, s3, RetryPolicy.defaults(), ArchiveLimits.defaults()));
+            return content.importArtifact(store, Artifacts.open(uri, s3, RetryPolicy.defaults(), ArchiveLimits.defaults(),
+                    store.scratchDirectory()));
         } catch (IOException | java.io.UncheckedIOException e) {
             IOException cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
             String absolute = uri.startsWith("s3://") || uri.startsWith("file:") ? uri : "file:" + Path.of(uri).toAbsolutePath().normalize();

@@ -12,13 +12,16 @@ import java.util.Locale;
  * (a trailing slash: the whole prefix), {@code file:/path} or a plain path (a directory: the
  * whole directory). The format comes from the name: .zip .jar .whl .war, .tar, .tar.gz .tgz,
  * .tar.zst.
+ *
+ * <p>A compressed tar keeps its entries in {@code scratch} between the index pass and their use
+ * (a store's tmp/ directory, say).
  */
 public final class Artifacts {
     private Artifacts() {
     }
 
-    public static ArtifactReader open(String source, S3Settings s3, RetryPolicy retry, ArchiveLimits limits)
-            throws IOException {
+    public static ArtifactReader open(String source, S3Settings s3, RetryPolicy retry, ArchiveLimits limits,
+            Path scratch) throws IOException {
         if (source.startsWith("s3://")) {
             URI uri = URI.create(source);
             String bucket = uri.getHost();
@@ -26,20 +29,21 @@ public final class Artifacts {
             if (bucket == null || bucket.isEmpty()) {
                 throw new IllegalArgumentException("source " + source + " names no bucket: use s3://BUCKET/KEY");
             }
-            return open(new S3ObjectStore(s3, bucket), key, key.isEmpty() || key.endsWith("/"), retry, limits);
+            return open(new S3ObjectStore(s3, bucket), key, key.isEmpty() || key.endsWith("/"), retry, limits, scratch);
         }
         Path path = Path.of(source.startsWith("file:") ? URI.create(source).getPath() : source).toAbsolutePath().normalize();
         if (Files.isDirectory(path)) {
-            return open(new LocalObjectStore(path), "", true, retry, limits);
+            return open(new LocalObjectStore(path), "", true, retry, limits, scratch);
         }
         if (!Files.isRegularFile(path)) {
             throw new java.nio.file.NoSuchFileException(path.toString(), null, "no such artifact");
         }
-        return open(new LocalObjectStore(path.getParent()), path.getFileName().toString(), false, retry, limits);
+        return open(new LocalObjectStore(path.getParent()), path.getFileName().toString(), false, retry, limits,
+                scratch);
     }
 
     private static ArtifactReader open(ObjectStore store, String key, boolean prefix, RetryPolicy retry,
-            ArchiveLimits limits) throws IOException {
+            ArchiveLimits limits, Path scratch) throws IOException {
         RangeReader reader = new RangeReader(store, retry);
         try {
             if (prefix) {
@@ -51,13 +55,13 @@ public final class Artifacts {
                 return new ZipArtifact(reader, object, limits);
             }
             if (name.endsWith(".tar")) {
-                return new TarArtifact(reader, object, limits, TarArtifact.Compression.NONE);
+                return new TarArtifact(reader, object, limits, TarArtifact.Compression.NONE, scratch);
             }
             if (name.endsWith(".tar.gz") || name.endsWith(".tgz")) {
-                return new TarArtifact(reader, object, limits, TarArtifact.Compression.GZIP);
+                return new TarArtifact(reader, object, limits, TarArtifact.Compression.GZIP, scratch);
             }
             if (name.endsWith(".tar.zst") || name.endsWith(".tzst")) {
-                return new TarArtifact(reader, object, limits, TarArtifact.Compression.ZSTD);
+                return new TarArtifact(reader, object, limits, TarArtifact.Compression.ZSTD, scratch);
             }
             throw new BadArtifactException(store.uri(key), null, "unknown artifact format: thawfs mounts .zip .jar .whl"
                     + " .war .tar .tar.gz .tgz .tar.zst files and whole prefixes (end the source with /)");

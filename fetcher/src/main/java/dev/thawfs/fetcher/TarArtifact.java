@@ -5,8 +5,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -15,8 +18,9 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
 /**
  * A tar: uncompressed, one header scan finds every entry's byte range (entry data is skipped, not
  * fetched) and one entry costs one ranged read. Compressed (tar.gz, tgz, tar.zst), the archive
- * can only be read front to back: the index takes one streaming pass, and an entry's bytes are
- * found by streaming up to it.
+ * can only be read front to back, so it is artifact-granular: the pass that produces the index
+ * also keeps every file's bytes in a scratch directory, from where each entry is handed over once;
+ * only an entry asked for again (its content evicted meanwhile) costs another pass.
  */
 final class TarArtifact implements ArtifactReader {
     /** Compression around the tar. */
@@ -30,13 +34,18 @@ final class TarArtifact implements ArtifactReader {
     private final ArchiveLimits limits;
     private final Compression compression;
     private final String uri;
+    private final Path scratchParent;
+    private Path scratch;
 
-    TarArtifact(RangeReader reader, ObjectInfo object, ArchiveLimits limits, Compression compression) {
+    /** @param scratchParent where a compressed tar's entries wait between the index pass and their use */
+    TarArtifact(RangeReader reader, ObjectInfo object, ArchiveLimits limits, Compression compression,
+            Path scratchParent) {
         this.reader = reader;
         this.object = object;
         this.limits = limits;
         this.compression = compression;
         this.uri = reader.store().uri(object.key());
+        this.scratchParent = scratchParent;
     }
 
     @Override
@@ -75,6 +84,7 @@ final class TarArtifact implements ArtifactReader {
     public Iterator<IndexEntry> index() throws IOException {
         SequentialStream raw = new SequentialStream(reader, object, compression == Compression.NONE ? SCAN_WINDOW : STREAM_WINDOW);
         TarArchiveInputStream tar = open(raw);
+        Path spill = compression == Compression.NONE ? null : scratch();
         return new Iterator<>() {
             private IndexEntry next;
             private long ordinal = -1;
@@ -92,6 +102,9 @@ final class TarArtifact implements ArtifactReader {
                             throw new BadArtifactException(uri, null, "more than " + limits.maxEntries() + " entries");
                         }
                         next = entry(entry, raw.position(), ordinal);
+                        if (spill != null && next.type() == EntryType.FILE && next.size() > 0) {
+                            Files.copy(tar, spill.resolve(Long.toString(ordinal)));
+                        }
                     }
                     return true;
                 } catch (IOException e) {
@@ -151,12 +164,25 @@ final class TarArtifact implements ArtifactReader {
 
     @Override
     public void extract(byte[] locator, long size, OutputStream out) throws IOException {
+        if (size == 0) {
+            return;
+        }
         if (compression == Compression.NONE) {
             ByteBuffer b = Locators.read(locator, Locators.TAR, uri);
             reader.copy(object, b.getLong(), b.getLong(), out);
             return;
         }
         long ordinal = Locators.read(locator, Locators.STREAMED_TAR, uri).getLong();
+        Path spilled = scratch == null ? null : scratch.resolve(Long.toString(ordinal));
+        if (spilled != null && Files.exists(spilled)) {
+            try {
+                Files.copy(spilled, out);
+                Files.delete(spilled); // handed over: the store keeps it from now on
+                return;
+            } catch (java.nio.file.NoSuchFileException handedOverMeanwhile) {
+                // another request took it first: stream it again
+            }
+        }
         try (TarArchiveInputStream tar = open(new SequentialStream(reader, object, STREAM_WINDOW))) {
             for (long i = 0; ; i++) {
                 TarArchiveEntry entry = tar.getNextEntry();
@@ -174,8 +200,27 @@ final class TarArtifact implements ArtifactReader {
         }
     }
 
+    private synchronized Path scratch() throws IOException {
+        if (scratch == null) {
+            Files.createDirectories(scratchParent);
+            scratch = Files.createTempDirectory(scratchParent, "tar-");
+        }
+        return scratch;
+    }
+
     @Override
     public void close() {
         reader.close();
+        if (scratch != null) {
+            try (Stream<Path> left = Files.list(scratch)) {
+                for (Path file : (Iterable<Path>) left::iterator) {
+                    Files.deleteIfExists(file);
+                }
+                Files.deleteIfExists(scratch);
+            } catch (IOException e) {
+                System.getLogger(TarArtifact.class.getName()).log(System.Logger.Level.WARNING,
+                        "could not clean " + scratch + ": " + e);
+            }
+        }
     }
 }

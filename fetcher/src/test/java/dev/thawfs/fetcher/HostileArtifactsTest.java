@@ -35,11 +35,12 @@ class HostileArtifactsTest {
         return file;
     }
 
-    private static ArtifactReader open(Path file, ArchiveLimits limits) throws IOException {
-        return Artifacts.open(file.toString(), null, new RetryPolicy(1, java.time.Duration.ZERO, java.time.Duration.ZERO), limits);
+    private ArtifactReader open(Path file, ArchiveLimits limits) throws IOException {
+        return Artifacts.open(file.toString(), null, new RetryPolicy(1, java.time.Duration.ZERO, java.time.Duration.ZERO),
+                limits, work.resolve("scratch"));
     }
 
-    private static String indexError(Path file, ArchiveLimits limits) throws IOException {
+    private String indexError(Path file, ArchiveLimits limits) throws IOException {
         try (ArtifactReader artifact = open(file, limits)) {
             Exception e = assertThrows(Exception.class, () -> Trees.index(artifact));
             return (e instanceof UncheckedIOException u ? u.getCause() : e).getMessage();

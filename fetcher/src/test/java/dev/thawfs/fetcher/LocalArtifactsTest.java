@@ -39,8 +39,9 @@ class LocalArtifactsTest {
             Trees.run(extracted, "tar", "xf", work.resolve(name).toString());
         }
         try (ArtifactReader artifact = Artifacts.open(work.resolve(name).toString(), null, RetryPolicy.defaults(),
-                ArchiveLimits.defaults())) {
+                ArchiveLimits.defaults(), work.resolve("scratch"))) {
             List<IndexEntry> index = Trees.index(artifact);
+            long indexRequests = artifact.counters().requests();
             Map<String, String> expected = Trees.describe(extracted);
             assertEquals(expected, Trees.describe(index));
             for (IndexEntry entry : index) {
@@ -49,6 +50,10 @@ class LocalArtifactsTest {
                     artifact.extract(entry.locator(), entry.size(), bytes);
                     assertArrayEquals(Files.readAllBytes(extracted.resolve(entry.path())), bytes.toByteArray(), entry.path());
                 }
+            }
+            if (name.contains(".tar.")) {
+                assertEquals(indexRequests, artifact.counters().requests(),
+                        "a compressed tar is read once: the index pass kept every entry");
             }
         }
     }

@@ -82,6 +82,11 @@ public final class Store implements AutoCloseable {
         return layout.root;
     }
 
+    /** Scratch space on the store's disk, emptied whenever a store is opened. */
+    public Path scratchDirectory() {
+        return layout.tmp;
+    }
+
     // ---- artifacts
 
     /**

@@ -4,11 +4,12 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * The directories of a store ({@code index/}, {@code blobs/xx/yy/}, {@code tmp/}), mode 0700, and
@@ -60,9 +61,11 @@ final class StoreLayout implements AutoCloseable {
 
     /** Scratch left by a process that died is garbage: nothing in tmp/ is ever referenced. */
     private void clearTmp() throws IOException {
-        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
-            for (Path leftover : leftovers) {
-                Files.deleteIfExists(leftover);
+        try (Stream<Path> leftovers = Files.walk(tmp)) {
+            for (Path leftover : (Iterable<Path>) leftovers.sorted(Comparator.reverseOrder())::iterator) {
+                if (!leftover.equals(tmp)) {
+                    Files.deleteIfExists(leftover);
+                }
             }
         }
     }
