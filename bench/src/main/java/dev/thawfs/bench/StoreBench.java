@@ -1,7 +1,11 @@
 package dev.thawfs.bench;
 
+import dev.thawfs.fetcher.ArchiveLimits;
+import dev.thawfs.fetcher.Artifacts;
+import dev.thawfs.fetcher.RetryPolicy;
 import dev.thawfs.store.Artifact;
 import dev.thawfs.store.ContentSource;
+import dev.thawfs.store.FetcherSource;
 import dev.thawfs.store.Node;
 import dev.thawfs.store.NodeType;
 import dev.thawfs.store.Progress;
@@ -16,13 +20,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The store benchmark driver (bench/run store): index import rate, warm lookup latency, and
+ * The store benchmark driver (bench/run store): the import rate of an uncompressed tar's index
+ * (header scan by the fetcher, tree persisted by the store), warm lookup latency, and
  * materializing many small files (durably) against copying them with cp -r.
  *
  * <p>Usage: StoreBench WORK_DIR ENTRIES MATERIALIZE_MIB
@@ -38,9 +44,13 @@ public final class StoreBench {
 
         double importRate;
         double lookupP50;
-        try (Store store = Store.open(work.resolve("import-store"), StoreOptions.defaults())) {
+        Path tar = work.resolve("index.tar");
+        writeTar(tar, entries);
+        try (Store store = Store.open(work.resolve("import-store"), StoreOptions.defaults());
+                FetcherSource content = new FetcherSource()) {
             long start = System.nanoTime();
-            Artifact artifact = store.importArtifact("bench:synthetic", "1", syntheticIndex(entries));
+            Artifact artifact = content.importArtifact(store, Artifacts.open(tar.toString(), null,
+                    RetryPolicy.defaults(), ArchiveLimits.defaults(), store.scratchDirectory()));
             importRate = entries / ((System.nanoTime() - start) / 1e9);
             lookupP50 = lookupP50(store, artifact, entries);
         }
@@ -67,7 +77,7 @@ public final class StoreBench {
             materializeNanos = System.nanoTime() - start;
         }
 
-        System.out.printf("%-52s %14.0f%n", "import, entries/s (" + entries + " entries)", importRate);
+        System.out.printf("%-52s %14.0f%n", "tar index import, entries/s (" + entries + " entries)", importRate);
         System.out.printf("%-52s %14.2f%n", "lookup by (parent, name), warm, p50 us", lookupP50);
         System.out.printf("%-52s %14.2f%n", "cp -r of " + files.size() + " files, s", cpNanos / 1e9);
         System.out.printf("%-52s %14.2f%n", "materialize the same files (synced), s", materializeNanos / 1e9);
@@ -76,24 +86,18 @@ public final class StoreBench {
                 materializeBytes);
     }
 
-    /** A package-repository-like index: 1000 directories of files, in archive order. */
-    private static Iterator<TreeEntry> syntheticIndex(int entries) {
-        return new Iterator<>() {
-            private int next;
-
-            @Override
-            public boolean hasNext() {
-                return next < entries;
+    /** An uncompressed tar shaped like a package repository: 1000 directories of (empty) jars. */
+    private static void writeTar(Path file, int entries) throws IOException {
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(
+                new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20))) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (int i = 0; i < entries; i++) {
+                TarArchiveEntry entry = new TarArchiveEntry("org/group" + (i % 1000) + "/artifact-" + i + ".jar");
+                entry.setSize(0);
+                tar.putArchiveEntry(entry);
+                tar.closeArchiveEntry();
             }
-
-            @Override
-            public TreeEntry next() {
-                int i = next++;
-                String path = "org/group" + (i % 1000) + "/artifact-" + i + ".jar";
-                return new TreeEntry(path, NodeType.FILE, 0644, i, 1_700_000_000L, 0, null, null,
-                        path.getBytes(StandardCharsets.UTF_8));
-            }
-        };
+        }
     }
 
     private static double lookupP50(Store store, Artifact artifact, int entries) {

@@ -1,6 +1,7 @@
 package dev.thawfs.store;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ final class TreeImporter {
     private static final int BATCH_ENTRIES = 20_000;
     private static final int RECENT_DIRECTORIES = 16_384;
     private static final int IMPLICIT_DIRECTORY_MODE = 0755;
+    private static final int NAME_BITS = 1 << 24;
 
     private final Index index;
     private final IdAllocator ids;
@@ -29,6 +31,11 @@ final class TreeImporter {
             return size() > RECENT_DIRECTORIES;
         }
     };
+    /**
+     * Names added by this import, as a Bloom filter: most entries are new, and this spares them
+     * the index lookup for an earlier entry of the same name in bounded memory (2 MiB).
+     */
+    private final BitSet names = new BitSet(NAME_BITS);
     /** Blobs with more than one name (hard links), whose nodes get the final link count at the end. */
     private final Map<Long, List<Long>> linkedBlobs = new HashMap<>();
     private WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
@@ -139,8 +146,33 @@ final class TreeImporter {
     }
 
     private Node child(long parent, String name) {
+        if (!mayHaveAdded(parent, name)) {
+            return null;
+        }
         byte[] id = index.get(batch, index.children, Index.childKey(parent, name));
         return id == null ? null : node(RecordCodec.longAt(id, 0));
+    }
+
+    private boolean mayHaveAdded(long parent, String name) {
+        long hash = hash(parent, name);
+        for (int i = 0; i < 3; i++) {
+            if (!names.get((int) ((hash >>> (i * 21)) & (NAME_BITS - 1)))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void added(long parent, String name) {
+        long hash = hash(parent, name);
+        for (int i = 0; i < 3; i++) {
+            names.set((int) ((hash >>> (i * 21)) & (NAME_BITS - 1)));
+        }
+    }
+
+    private static long hash(long parent, String name) {
+        long h = parent * 0x9E3779B97F4A7C15L ^ name.hashCode() * 0xC2B2AE3D27D4EB4FL;
+        return h ^ (h >>> 29);
     }
 
     private Node node(long id) {
@@ -153,6 +185,7 @@ final class TreeImporter {
             batch.put(index.nodes, RecordCodec.key(node.id()), node.encode());
             if (node.parentId() != 0) {
                 batch.put(index.children, Index.childKey(node.parentId(), node.name()), RecordCodec.key(node.id()));
+                added(node.parentId(), node.name());
             }
         } catch (RocksDBException e) {
             throw new StoreException("import of " + artifact.uri() + " failed: " + e.getMessage(), e);
