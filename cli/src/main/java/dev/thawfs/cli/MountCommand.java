@@ -1,10 +1,6 @@
 package dev.thawfs.cli;
 
 import dev.thawfs.config.PassthroughMode;
-import dev.thawfs.config.S3Settings;
-import dev.thawfs.fetcher.ArchiveLimits;
-import dev.thawfs.fetcher.Artifacts;
-import dev.thawfs.fetcher.RetryPolicy;
 import dev.thawfs.fs.engine.FuseSession;
 import dev.thawfs.fs.engine.MountOptions;
 import dev.thawfs.fs.kernel.MountException;
@@ -14,15 +10,14 @@ import dev.thawfs.store.Artifact;
 import dev.thawfs.store.FetcherSource;
 import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreException;
-import dev.thawfs.store.StoreOptions;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -50,13 +45,11 @@ final class MountCommand implements Callable<Integer> {
             description = "artifacts, each optionally placed at PATH inside the mount, then the mount point")
     private List<String> arguments;
 
-    @Option(names = "--store", paramLabel = "DIR", description = "the local store; default: ${DEFAULT-VALUE}",
-            defaultValue = "${env:THAWFS_STORE:-/var/cache/thawfs}")
-    private Path storeDirectory;
+    @Mixin
+    private StoreMixin store;
 
-    @Option(names = "--budget", paramLabel = "SIZE", converter = Sizes.class, defaultValue = "10GiB",
-            description = "content the store keeps before evicting; default: ${DEFAULT-VALUE}")
-    private long budget;
+    @Mixin
+    private SourceMixin sources;
 
     @Option(names = "--passthrough", paramLabel = "MODE", defaultValue = "auto", converter = PassthroughModeConverter.class,
             description = "auto, off or require; default: ${DEFAULT-VALUE}")
@@ -73,13 +66,6 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--workers", paramLabel = "N", description = "threads serving requests; default: ${DEFAULT-VALUE}")
     private int workers = MountOptions.DEFAULT_WORKERS;
 
-    @Option(names = "--s3-endpoint", paramLabel = "URL", description = "an S3-compatible store (path-style access)")
-    private URI s3Endpoint;
-
-    @Option(names = "--s3-region", paramLabel = "REGION", defaultValue = "us-east-1",
-            description = "default: ${DEFAULT-VALUE}")
-    private String s3Region;
-
     @Option(names = "--allow-other", description = "let users other than root use the mount")
     private boolean allowOther;
 
@@ -89,25 +75,20 @@ final class MountCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Path mountpoint = Path.of(arguments.get(arguments.size() - 1));
-        List<String> sources = arguments.subList(0, arguments.size() - 1);
         if (fetchTimeoutSeconds < 1 || workers < 1 || workers > 256) {
             return usageError("--fetch-timeout must be at least 1 and --workers between 1 and 256");
         }
-        S3Settings s3 = new S3Settings(s3Endpoint, s3Region, System.getenv("AWS_PROFILE"),
-                System.getenv("AWS_ACCESS_KEY_ID"), System.getenv("AWS_SECRET_ACCESS_KEY"), s3Endpoint != null,
-                Duration.ofSeconds(30));
-        try (Store store = Store.open(storeDirectory, StoreOptions.defaults().withBudget(budget));
-                FetcherSource content = new FetcherSource()) {
+        try (Store opened = store.open(); FetcherSource content = new FetcherSource()) {
             List<Layer> layers = new ArrayList<>();
-            for (String source : sources) {
+            for (String source : arguments.subList(0, arguments.size() - 1)) {
                 int equals = source.indexOf('=');
                 String uri = equals < 0 ? source : source.substring(0, equals);
-                String path = equals < 0 ? "" : source.substring(equals + 1);
-                layers.add(new Layer(importArtifact(store, content, uri, s3), path));
+                Artifact artifact = sources.importSource(opened, content, uri, spec.commandLine().getErr());
+                layers.add(new Layer(artifact, equals < 0 ? "" : source.substring(equals + 1)));
             }
-            ThawFilesystem filesystem = new ThawFilesystem(store, layers, content, materializeOnOpen,
+            ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content, materializeOnOpen,
                     Duration.ofSeconds(fetchTimeoutSeconds));
-            MountOptions options = new MountOptions("thawfs", passthrough, workers, allowOther, store.directory(),
+            MountOptions options = new MountOptions("thawfs", passthrough, workers, allowOther, opened.directory(),
                     statsFile);
             try (FuseSession session = FuseSession.mount(mountpoint, filesystem, options)) {
                 Signals.onTermination(session::close);
@@ -118,21 +99,6 @@ final class MountCommand implements Callable<Integer> {
             return usageError(e.getMessage());
         } catch (IOException e) {
             return usageError(e.getMessage());
-        }
-    }
-
-    /** Imports a source's index; with the source unreachable, the last imported version serves offline. */
-    private Artifact importArtifact(Store store, FetcherSource content, String uri, S3Settings s3) throws IOException {
-        try {
-            return content.importArtifact(store, Artifacts.open(uri, s3, RetryPolicy.defaults(), ArchiveLimits.defaults(),
-                    store.scratchDirectory()));
-        } catch (IOException | java.io.UncheckedIOException e) {
-            IOException cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : (IOException) e;
-            String absolute = uri.startsWith("s3://") || uri.startsWith("file:") ? uri : "file:" + Path.of(uri).toAbsolutePath().normalize();
-            Artifact offline = store.latestArtifact(absolute).orElseThrow(() -> cause);
-            spec.commandLine().getErr().println("thawfs: warning: " + cause.getMessage() + "; serving the copy imported"
-                    + " before (only what is already in the store can be read)");
-            return offline;
         }
     }
 

@@ -75,6 +75,19 @@ class MirrorCommandTest {
     }
 
     @Test
+    void badFlagsOfTheOtherCommandsAreUsageErrors() throws IOException {
+        Path store = work.resolve("store");
+        assertUsageError(run("prefetch", "--store", store.toString(), "x.zip"), "(--all | --paths=FILE)");
+        assertUsageError(run("prefetch", "--store", store.toString(), "--all", work.resolve("none.zip").toString()),
+                "none.zip");
+        assertUsageError(run("gc", "--store", store.toString(), "--to", "lots"), "'lots' is not a size");
+        assertUsageError(run("unmount", work.toString()), "nothing thawfs mounted on");
+        Path thing = Files.writeString(work.resolve("thing.rar"), "?");
+        assertUsageError(run("mount", "--store", store.toString(), thing.toString(), work.toString()),
+                "unknown artifact format");
+    }
+
+    @Test
     void helpShowsExamples() {
         StringWriter out = new StringWriter();
         CommandLine cli = Main.commandLine();

@@ -68,22 +68,29 @@ class MountEndToEndTest {
         FuseTestSupport.assertNoMountsLeft(work);
     }
 
-    private Process mount() throws IOException {
+    /** Starts {@code thawfs ARGS...} as its own process, its stderr in stderr-N. */
+    private Process thawfs(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "mount",
-                "--store", work.resolve("store").toString(), "--stats", work.resolve("stats.json").toString(),
-                "--s3-endpoint", s3.endpoint.toString(), "--fetch-timeout", "5",
-                "s3://builds/app.zip=zip", "s3://builds/app.tar=tar", "s3://builds/app.tar.gz=tgz",
-                mountpoint.toString()));
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectError(work.resolve("stderr-" + started.size()).toFile());
+                .redirectError(work.resolve("stderr-" + started.size()).toFile())
+                .redirectOutput(work.resolve("stdout-" + started.size()).toFile());
         builder.environment().put("LC_ALL", "C.UTF-8");
         builder.environment().put("AWS_ACCESS_KEY_ID", S3ProxyServer.IDENTITY);
         builder.environment().put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.CREDENTIAL);
         builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
         Process process = builder.start();
         started.add(process);
+        return process;
+    }
+
+    private Process mount() throws IOException {
+        Process process = thawfs("mount", "--store", work.resolve("store").toString(),
+                "--stats", work.resolve("stats.json").toString(), "--s3-endpoint", s3.endpoint.toString(),
+                "--fetch-timeout", "5", "s3://builds/app.zip=zip", "s3://builds/app.tar=tar",
+                "s3://builds/app.tar.gz=tgz", mountpoint.toString());
         for (int i = 0; i < 6000 && process.isAlive(); i++) {
             if (!Mounts.isStale(mountpoint) && Files.exists(mountpoint.resolve("zip"))) {
                 return process;
@@ -166,7 +173,48 @@ class MountEndToEndTest {
         mount();
         assertArrayEquals(expected, Files.readAllBytes(warm), "the store recovered and serves offline");
         assertTrue(stderr(1).contains("cleaned a stale FUSE mount"), stderr(1));
-        assertTrue(stderr(1).contains("serving the copy imported before"), stderr(1));
+        assertTrue(stderr(1).contains("using the copy imported before"), stderr(1));
+    }
+
+    @Test
+    void prefetchThenMountWithTheObjectStoreStoppedServesEveryPrefetchedFile() throws Exception {
+        Process prefetch = thawfs("prefetch", "--store", work.resolve("store").toString(), "--s3-endpoint",
+                s3.endpoint.toString(), "--all", "s3://builds/app.zip", "s3://builds/app.tar", "s3://builds/app.tar.gz");
+        assertTrue(prefetch.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, prefetch.exitValue(), stderr(0));
+        assertTrue(stderr(0).contains("files") && stderr(0).contains("done"), stderr(0));
+
+        s3.close();
+        s3 = new S3ProxyServer(Files.createDirectories(work.resolve("s3-empty")));
+        mount();
+        for (String layer : new String[] {"zip", "tar", "tgz"}) {
+            try (var files = Files.walk(mountpoint.resolve(layer))) {
+                for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                    Path original = tree.resolve(mountpoint.resolve(layer).relativize(file).toString());
+                    assertArrayEquals(Files.readAllBytes(original), Files.readAllBytes(file), file.toString());
+                }
+            }
+        }
+    }
+
+    @Test
+    void unmountCleansAMountWhoseDaemonWasKilledAndGcEmptiesTheStore() throws Exception {
+        Process daemon = mount();
+        Files.readAllBytes(mountpoint.resolve("tar/pkg/lib/f3.bin"));
+        daemon.destroyForcibly();
+        daemon.waitFor(60, TimeUnit.SECONDS);
+        assertTrue(Mounts.isStale(mountpoint));
+
+        Process unmount = thawfs("unmount", mountpoint.toString());
+        assertTrue(unmount.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, unmount.exitValue(), stderr(1));
+        assertTrue(Mounts.find(mountpoint).isEmpty(), "unmounted");
+
+        Process gc = thawfs("gc", "--store", work.resolve("store").toString(), "--to", "0");
+        assertTrue(gc.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, gc.exitValue(), stderr(2));
+        assertTrue(Files.readString(work.resolve("stdout-2")).contains("0 bytes of fetched content remains"),
+                Files.readString(work.resolve("stdout-2")));
     }
 
     private static String run(String command) throws Exception {
