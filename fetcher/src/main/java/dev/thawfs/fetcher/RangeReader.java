@@ -6,6 +6,10 @@ import java.io.OutputStream;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,7 +37,11 @@ public final class RangeReader implements AutoCloseable {
     private final RetryPolicy retry;
     private final Parallelism parallelism;
     private final FetchCounters counters = new FetchCounters();
+    private final Map<Range, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
     private ExecutorService partFetchers;
+
+    private record Range(String key, String identity, long offset, int length) {
+    }
 
     public RangeReader(ObjectStore store, RetryPolicy retry) {
         this(store, retry, Parallelism.defaults());
@@ -131,11 +139,32 @@ public final class RangeReader implements AutoCloseable {
         }
     }
 
-    /** Bytes [offset, offset + length) as an array, in one request (retried). */
+    /**
+     * Bytes [offset, offset + length) as an array, in one request (retried). Identical requests
+     * made while one is under way share its answer instead of fetching the same bytes again.
+     */
     public byte[] read(ObjectInfo object, long offset, int length) throws IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(length);
-        copySerially(object, offset, length, out);
-        return out.toByteArray();
+        Range range = new Range(object.key(), object.identity(), offset, length);
+        CompletableFuture<byte[]> mine = new CompletableFuture<>();
+        CompletableFuture<byte[]> running = inFlight.putIfAbsent(range, mine);
+        if (running != null) {
+            try {
+                return running.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+        }
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(length);
+            copySerially(object, offset, length, out);
+            mine.complete(out.toByteArray());
+            return out.toByteArray();
+        } catch (IOException | RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(range, mine);
+        }
     }
 
     /** Transient unless the store said otherwise: plain socket errors and timeouts count too. */

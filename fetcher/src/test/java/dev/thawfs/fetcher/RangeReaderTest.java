@@ -23,7 +23,7 @@ class RangeReaderTest {
     Path work;
 
     /** A real store that breaks the first {@code failures} reads: 503s, or bodies cut short. */
-    private static final class FaultyStore implements ObjectStore {
+    private static class FaultyStore implements ObjectStore {
         private final ObjectStore real;
         private final AtomicInteger failures;
         private final boolean truncate;
@@ -104,6 +104,45 @@ class RangeReaderTest {
         reader.copy(local.stat("object"), 7, 250_000, out);
         assertArrayEquals(java.util.Arrays.copyOfRange(data, 7, 250_007), out.toByteArray());
         assertEquals(25, reader.counters().requests(), "one request per 10 000-byte part");
+    }
+
+    @Test
+    void identicalConcurrentRequestsShareOneFetch() throws Exception {
+        LocalObjectStore local = store();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        FaultyStore slow = new FaultyStore(local, 0, false) {
+            @Override
+            public InputStream read(ObjectInfo object, long offset, long length) throws IOException {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                return super.read(object, offset, length);
+            }
+        };
+        RangeReader reader = new RangeReader(slow, FAST);
+        ObjectInfo info = local.stat("object");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<byte[]>> reads = new java.util.ArrayList<>();
+            java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(8);
+            for (int i = 0; i < 8; i++) {
+                reads.add(pool.submit(() -> {
+                    arrived.countDown();
+                    return reader.read(info, 100, 5000);
+                }));
+            }
+            arrived.await();
+            Thread.sleep(200); // all eight are inside read(), waiting for the one fetch
+            release.countDown();
+            for (var read : reads) {
+                assertArrayEquals(java.util.Arrays.copyOfRange(data, 100, 5100), read.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, slow.reads.get(), "one fetch for eight identical requests");
     }
 
     @Test
