@@ -1,5 +1,7 @@
 package dev.thawfs.bench;
 
+import dev.thawfs.fetcher.EntryType;
+import dev.thawfs.fetcher.IndexEntry;
 import dev.thawfs.fetcher.ArchiveLimits;
 import dev.thawfs.fetcher.Artifacts;
 import dev.thawfs.fetcher.RetryPolicy;
@@ -7,11 +9,9 @@ import dev.thawfs.store.Artifact;
 import dev.thawfs.store.ContentSource;
 import dev.thawfs.store.FetcherSource;
 import dev.thawfs.store.Node;
-import dev.thawfs.store.NodeType;
 import dev.thawfs.store.Progress;
 import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreOptions;
-import dev.thawfs.store.TreeEntry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -56,7 +56,7 @@ public final class StoreBench {
         }
 
         Path source = work.resolve("src");
-        List<TreeEntry> files = smallFiles(source, materializeBytes);
+        List<IndexEntry> files = smallFiles(source, materializeBytes);
         long cpNanos = timeCommand("cp", "-r", source.toString(), work.resolve("cp-copy").toString());
         long materializeNanos;
         try (Store store = Store.open(work.resolve("materialize-store"), StoreOptions.defaults().withBudget(1L << 40))) {
@@ -124,9 +124,9 @@ public final class StoreBench {
     }
 
     /** Files of 1 to 64 KiB in 64 directories, totalling about {@code bytes}. */
-    private static List<TreeEntry> smallFiles(Path root, long bytes) throws IOException {
+    private static List<IndexEntry> smallFiles(Path root, long bytes) throws IOException {
         SplittableRandom random = new SplittableRandom(5);
-        List<TreeEntry> entries = new ArrayList<>();
+        List<IndexEntry> entries = new ArrayList<>();
         byte[] data = new byte[64 << 10];
         long total = 0;
         for (int i = 0; total < bytes; i++) {
@@ -138,7 +138,7 @@ public final class StoreBench {
             try (OutputStream out = Files.newOutputStream(file)) {
                 out.write(data, 0, size);
             }
-            entries.add(new TreeEntry(relative, NodeType.FILE, 0644, size, 1_700_000_000L, 0, null, null,
+            entries.add(new IndexEntry(relative, EntryType.FILE, 0644, size, 1_700_000_000L, 0, null, null,
                     relative.getBytes(StandardCharsets.UTF_8)));
             total += size;
         }

@@ -1,15 +1,13 @@
 package dev.thawfs.cli;
 
-import dev.thawfs.config.PassthroughMode;
 import dev.thawfs.fs.engine.FuseSession;
-import dev.thawfs.fs.engine.MountOptions;
 import dev.thawfs.fs.kernel.MountException;
 import dev.thawfs.fs.mirror.MirrorFilesystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,35 +34,19 @@ final class MirrorCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "MOUNTPOINT", description = "an existing, empty directory")
     private Path mountpoint;
 
-    @Option(names = "--passthrough", paramLabel = "MODE", defaultValue = "auto",
-            converter = PassthroughModeConverter.class,
-            description = "auto (use it when the kernel offers it), off (the daemon serves every read)"
-                    + " or require (fail unless the kernel offers it); default: ${DEFAULT-VALUE}")
-    private PassthroughMode passthrough;
-
-    @Option(names = "--workers", paramLabel = "N", description = "threads serving requests; default: ${DEFAULT-VALUE}")
-    private int workers = MountOptions.DEFAULT_WORKERS;
-
-    @Option(names = "--allow-other", description = "let users other than root use the mount")
-    private boolean allowOther;
-
-    @Option(names = "--stats", paramLabel = "FILE", description = "also write the request statistics to FILE on exit")
-    private Path statsFile;
+    @Mixin
+    private MountMixin mount;
 
     @Override
     public Integer call() throws InterruptedException {
         if (!Files.isDirectory(source)) {
             return usageError("source " + source + (Files.exists(source) ? " is not a directory" : " does not exist"));
         }
-        if (workers < 1 || workers > 256) {
-            return usageError("--workers: " + workers + " is not between 1 and 256");
-        }
-        MountOptions options = new MountOptions("thawfs-mirror:" + source.toAbsolutePath(), passthrough, workers,
-                allowOther, Path.of(System.getProperty("java.io.tmpdir")), statsFile);
-        try (FuseSession session = FuseSession.mount(mountpoint, new MirrorFilesystem(source), options)) {
+        try (FuseSession session = FuseSession.mount(mountpoint, new MirrorFilesystem(source),
+                mount.options("thawfs-mirror:" + source.toAbsolutePath(), Path.of(System.getProperty("java.io.tmpdir"))))) {
             Signals.onTermination(session::close);
             session.awaitUnmount();
-        } catch (MountException e) {
+        } catch (MountException | IllegalArgumentException e) {
             return usageError(e.getMessage());
         }
         return 0;

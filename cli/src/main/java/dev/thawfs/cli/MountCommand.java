@@ -1,8 +1,6 @@
 package dev.thawfs.cli;
 
-import dev.thawfs.config.PassthroughMode;
 import dev.thawfs.fs.engine.FuseSession;
-import dev.thawfs.fs.engine.MountOptions;
 import dev.thawfs.fs.kernel.MountException;
 import dev.thawfs.fs.thaw.Layer;
 import dev.thawfs.fs.thaw.ThawFilesystem;
@@ -51,9 +49,8 @@ final class MountCommand implements Callable<Integer> {
     @Mixin
     private SourceMixin sources;
 
-    @Option(names = "--passthrough", paramLabel = "MODE", defaultValue = "auto", converter = PassthroughModeConverter.class,
-            description = "auto, off or require; default: ${DEFAULT-VALUE}")
-    private PassthroughMode passthrough;
+    @Mixin
+    private MountMixin mount;
 
     @Option(names = "--materialize-on-open", paramLabel = "SIZE", converter = Sizes.class, defaultValue = "64MiB",
             description = "cold files up to this size are fetched whole before open returns; default: ${DEFAULT-VALUE}")
@@ -63,20 +60,11 @@ final class MountCommand implements Callable<Integer> {
             description = "a cold open or read fails with EIO after this long without content; default: ${DEFAULT-VALUE}")
     private long fetchTimeoutSeconds;
 
-    @Option(names = "--workers", paramLabel = "N", description = "threads serving requests; default: ${DEFAULT-VALUE}")
-    private int workers = MountOptions.DEFAULT_WORKERS;
-
-    @Option(names = "--allow-other", description = "let users other than root use the mount")
-    private boolean allowOther;
-
-    @Option(names = "--stats", paramLabel = "FILE", description = "also write the request statistics to FILE on exit")
-    private Path statsFile;
-
     @Override
     public Integer call() throws InterruptedException {
         Path mountpoint = Path.of(arguments.get(arguments.size() - 1));
-        if (fetchTimeoutSeconds < 1 || workers < 1 || workers > 256) {
-            return usageError("--fetch-timeout must be at least 1 and --workers between 1 and 256");
+        if (fetchTimeoutSeconds < 1) {
+            return usageError("--fetch-timeout: " + fetchTimeoutSeconds + " is not a number of seconds of 1 or more");
         }
         try (Store opened = store.open(); FetcherSource content = new FetcherSource()) {
             List<Layer> layers = new ArrayList<>();
@@ -88,9 +76,8 @@ final class MountCommand implements Callable<Integer> {
             }
             ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content, materializeOnOpen,
                     Duration.ofSeconds(fetchTimeoutSeconds));
-            MountOptions options = new MountOptions("thawfs", passthrough, workers, allowOther, opened.directory(),
-                    statsFile);
-            try (FuseSession session = FuseSession.mount(mountpoint, filesystem, options)) {
+            try (FuseSession session = FuseSession.mount(mountpoint, filesystem,
+                    mount.options("thawfs", opened.directory()))) {
                 Signals.onTermination(session::close);
                 session.awaitUnmount();
             }

@@ -95,14 +95,16 @@ final class PrefetchCommand implements Callable<Integer> {
         long bytes = files.keySet().stream().mapToLong(Node::size).sum();
         List<String> failed = new ArrayList<>();
         try (PrefetchProgress progress = new PrefetchProgress(files.size(), bytes, err)) {
-            Map<String, CompletableFuture<Node>> running = new LinkedHashMap<>();
-            files.forEach((node, path) -> running.put(path, opened.materialize(node, content, progress)));
-            for (Map.Entry<String, CompletableFuture<Node>> file : running.entrySet()) {
+            // Keyed by node: the same path may be in several artifacts.
+            Map<Node, CompletableFuture<Node>> running = new LinkedHashMap<>();
+            files.keySet().forEach(node -> running.put(node, opened.materialize(node, content, progress)));
+            for (Map.Entry<Node, CompletableFuture<Node>> file : running.entrySet()) {
                 try {
                     file.getValue().get();
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
-                    failed.add(file.getKey() + ": " + (cause instanceof MaterializeException ? cause.getMessage() : cause));
+                    failed.add(files.get(file.getKey()) + ": "
+                            + (cause instanceof MaterializeException ? cause.getMessage() : cause));
                 }
             }
             err.println(progress.line() + (failed.isEmpty() ? ", done" : ", " + failed.size() + " failed:"));

@@ -182,7 +182,7 @@ class MountEndToEndTest {
                 s3.endpoint.toString(), "--all", "s3://builds/app.zip", "s3://builds/app.tar", "s3://builds/app.tar.gz");
         assertTrue(prefetch.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, prefetch.exitValue(), stderr(0));
-        assertTrue(stderr(0).contains("files") && stderr(0).contains("done"), stderr(0));
+        assertTrue(stderr(0).contains("24/24 files") && stderr(0).contains("done"), stderr(0));
 
         s3.close();
         s3 = new S3ProxyServer(Files.createDirectories(work.resolve("s3-empty")));

@@ -22,45 +22,23 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
  * also keeps every file's bytes in a scratch directory, from where each entry is handed over once;
  * only an entry asked for again (its content evicted meanwhile) costs another pass.
  */
-final class TarArtifact implements ArtifactReader {
+final class TarArtifact extends ObjectArtifact {
     /** Compression around the tar. */
     enum Compression { NONE, GZIP, ZSTD }
 
     private static final int SCAN_WINDOW = 1 << 20;
     private static final int STREAM_WINDOW = 8 << 20;
 
-    private final RangeReader reader;
-    private final ObjectInfo object;
-    private final ArchiveLimits limits;
     private final Compression compression;
-    private final String uri;
     private final Path scratchParent;
     private Path scratch;
 
     /** @param scratchParent where a compressed tar's entries wait between the index pass and their use */
     TarArtifact(RangeReader reader, ObjectInfo object, ArchiveLimits limits, Compression compression,
             Path scratchParent) {
-        this.reader = reader;
-        this.object = object;
-        this.limits = limits;
+        super(reader, object, limits);
         this.compression = compression;
-        this.uri = reader.store().uri(object.key());
         this.scratchParent = scratchParent;
-    }
-
-    @Override
-    public String uri() {
-        return uri;
-    }
-
-    @Override
-    public String identity() {
-        return object.identity();
-    }
-
-    @Override
-    public FetchCounters counters() {
-        return reader.counters();
     }
 
     private TarArchiveInputStream open(SequentialStream raw) throws IOException {
@@ -210,7 +188,7 @@ final class TarArtifact implements ArtifactReader {
 
     @Override
     public void close() {
-        reader.close();
+        super.close();
         if (scratch != null) {
             try (Stream<Path> left = Files.list(scratch)) {
                 for (Path file : (Iterable<Path>) left::iterator) {

@@ -20,38 +20,15 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  * A zip, jar, wheel or war: the index is the central directory, read from the object's tail;
  * one entry costs its local header and its data, inflated and checked against its CRC-32.
  */
-final class ZipArtifact implements ArtifactReader {
+final class ZipArtifact extends ObjectArtifact {
     private static final int LOCAL_HEADER = 30;
     private static final int LOCAL_HEADER_SIGNATURE = 0x04034b50;
     private static final int DIRECTORY_READ_AHEAD = 64 * 1024;
     private static final int STORED = 0;
     private static final int DEFLATED = 8;
 
-    private final RangeReader reader;
-    private final ObjectInfo object;
-    private final ArchiveLimits limits;
-    private final String uri;
-
     ZipArtifact(RangeReader reader, ObjectInfo object, ArchiveLimits limits) {
-        this.reader = reader;
-        this.object = object;
-        this.limits = limits;
-        this.uri = reader.store().uri(object.key());
-    }
-
-    @Override
-    public String uri() {
-        return uri;
-    }
-
-    @Override
-    public String identity() {
-        return object.identity();
-    }
-
-    @Override
-    public FetchCounters counters() {
-        return reader.counters();
+        super(reader, object, limits);
     }
 
     @Override
@@ -177,10 +154,5 @@ final class ZipArtifact implements ArtifactReader {
         } catch (IOException ignored) {
             // a ranged channel has nothing to release
         }
-    }
-
-    @Override
-    public void close() {
-        reader.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.thawfs.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import dev.thawfs.fetcher.IndexEntry;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,7 +94,7 @@ public final class Store implements AutoCloseable {
      * Imports an artifact's index, unless this URI at this identity is already imported: then
      * this is a no-op that needs neither the entries nor the network.
      */
-    public Artifact importArtifact(String uri, String identity, Iterator<TreeEntry> entries) {
+    public Artifact importArtifact(String uri, String identity, Iterator<IndexEntry> entries) {
         Optional<Artifact> existing = artifact(uri, identity);
         if (existing.isPresent()) {
             return existing.get();

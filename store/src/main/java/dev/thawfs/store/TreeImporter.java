@@ -1,5 +1,7 @@
 package dev.thawfs.store;
 
+import dev.thawfs.fetcher.EntryType;
+import dev.thawfs.fetcher.IndexEntry;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -50,7 +52,7 @@ final class TreeImporter {
     }
 
     /** Imports every entry and returns the artifact, marked complete in a synced write. */
-    Artifact run(Iterator<TreeEntry> source) {
+    Artifact run(Iterator<IndexEntry> source) {
         try {
             put(new Node(artifact.rootId(), artifact.id(), 0, "", NodeType.DIRECTORY, 0755, 1, 0, 0, 0, 0, "",
                     new byte[0]));
@@ -70,14 +72,19 @@ final class TreeImporter {
         }
     }
 
-    private void add(TreeEntry entry) {
+    private void add(IndexEntry entry) {
+        NodeType type = switch (entry.type()) {
+            case DIRECTORY -> NodeType.DIRECTORY;
+            case SYMLINK -> NodeType.SYMLINK;
+            case FILE, HARD_LINK -> NodeType.FILE;
+        };
         String path = entry.path();
         int slash = path.lastIndexOf('/');
         long parent = directory(slash < 0 ? "" : path.substring(0, slash), entry);
         String name = path.substring(slash + 1);
         Node existing = child(parent, name);
         entries++;
-        if (entry.type() == NodeType.DIRECTORY && existing != null && existing.isDirectory()) {
+        if (type == NodeType.DIRECTORY && existing != null && existing.isDirectory()) {
             put(existing.withAttributes(entry.mode(), entry.mtimeSec(), entry.mtimeNsec()));
             return;
         }
@@ -87,7 +94,7 @@ final class TreeImporter {
         long id = ids.next();
         long blobId = 0;
         int nlink = 1;
-        if (entry.hardLinkTarget() != null) {
+        if (entry.type() == EntryType.HARD_LINK) {
             Node target = resolve(entry.hardLinkTarget(), entry);
             if (target == null || !target.isFile()) {
                 throw new StoreException("artifact " + artifact.uri() + ": hard link " + path + " points to "
@@ -95,11 +102,11 @@ final class TreeImporter {
             }
             blobId = target.blobId();
             linkedBlobs.computeIfAbsent(blobId, b -> new ArrayList<>(List.of(target.id()))).add(id);
-        } else if (entry.type() == NodeType.FILE) {
+        } else if (type == NodeType.FILE) {
             blobId = id;
             bytes += entry.size();
         }
-        put(new Node(id, artifact.id(), parent, name, entry.type(), entry.mode(), nlink, entry.size(),
+        put(new Node(id, artifact.id(), parent, name, type, entry.mode(), nlink, type == NodeType.FILE ? entry.size() : 0,
                 entry.mtimeSec(), entry.mtimeNsec(), blobId, entry.linkTarget() == null ? "" : entry.linkTarget(),
                 entry.locator() == null ? new byte[0] : entry.locator()));
     }
@@ -116,7 +123,7 @@ final class TreeImporter {
     }
 
     /** The id of the directory at {@code path}, created (mode 0755) where the index only implies it. */
-    private long directory(String path, TreeEntry cause) {
+    private long directory(String path, IndexEntry cause) {
         if (path.isEmpty()) {
             return artifact.rootId();
         }
@@ -140,7 +147,7 @@ final class TreeImporter {
         return id;
     }
 
-    private Node resolve(String path, TreeEntry cause) {
+    private Node resolve(String path, IndexEntry cause) {
         int slash = path.lastIndexOf('/');
         return child(directory(slash < 0 ? "" : path.substring(0, slash), cause), path.substring(slash + 1));
     }

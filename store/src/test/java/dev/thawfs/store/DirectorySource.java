@@ -1,5 +1,7 @@
 package dev.thawfs.store;
 
+import dev.thawfs.fetcher.EntryType;
+import dev.thawfs.fetcher.IndexEntry;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
@@ -33,8 +35,8 @@ public final class DirectorySource implements ContentSource {
     }
 
     /** The tree below the root as the store imports it. */
-    public List<TreeEntry> entries() throws IOException {
-        List<TreeEntry> entries = new ArrayList<>();
+    public List<IndexEntry> entries() throws IOException {
+        List<IndexEntry> entries = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path path : (Iterable<Path>) walk.sorted()::iterator) {
                 if (path.equals(root)) {
@@ -43,10 +45,10 @@ public final class DirectorySource implements ContentSource {
                 PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class,
                         java.nio.file.LinkOption.NOFOLLOW_LINKS);
                 String relative = root.relativize(path).toString();
-                NodeType type = a.isDirectory() ? NodeType.DIRECTORY : a.isSymbolicLink() ? NodeType.SYMLINK : NodeType.FILE;
+                EntryType type = a.isDirectory() ? EntryType.DIRECTORY : a.isSymbolicLink() ? EntryType.SYMLINK : EntryType.FILE;
                 int mode = (int) Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS) & 07777;
                 java.time.Instant mtime = a.lastModifiedTime().toInstant();
-                entries.add(new TreeEntry(relative, type, mode, type == NodeType.FILE ? a.size() : 0,
+                entries.add(new IndexEntry(relative, type, mode, type == EntryType.FILE ? a.size() : 0,
                         mtime.getEpochSecond(), mtime.getNano(),
                         a.isSymbolicLink() ? Files.readSymbolicLink(path).toString() : null, null,
                         relative.getBytes(StandardCharsets.UTF_8)));

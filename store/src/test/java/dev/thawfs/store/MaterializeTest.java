@@ -1,5 +1,7 @@
 package dev.thawfs.store;
 
+import dev.thawfs.fetcher.EntryType;
+import dev.thawfs.fetcher.IndexEntry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -138,7 +140,7 @@ class MaterializeTest {
     void readersOfALargeFileAreServedWhatIsLocalWhileTheRestStreamsIn() throws Exception {
         try (Store store = open(1L << 30)) {
             Artifact artifact = store.importArtifact("file:/big", "1",
-                    List.of(new TreeEntry("big", NodeType.FILE, 0644, 3 << 20, 0, 0, null, null, null)).iterator());
+                    List.of(new IndexEntry("big", EntryType.FILE, 0644, 3 << 20, 0, 0, null, null, null)).iterator());
             Node big = store.child(artifact.rootId(), "big").orElseThrow();
             CountDownLatch release = new CountDownLatch(1);
             ContentSource slow = (a, node, target) -> {

@@ -1,5 +1,7 @@
 package dev.thawfs.store;
 
+import dev.thawfs.fetcher.EntryType;
+import dev.thawfs.fetcher.IndexEntry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,12 +23,12 @@ class StoreTreeTest {
     @TempDir
     Path work;
 
-    private static TreeEntry file(String path, long size) {
-        return new TreeEntry(path, NodeType.FILE, 0644, size, 1_000_000_000L, 5, null, null, path.getBytes());
+    private static IndexEntry file(String path, long size) {
+        return new IndexEntry(path, EntryType.FILE, 0644, size, 1_000_000_000L, 5, null, null, path.getBytes());
     }
 
-    private static TreeEntry directory(String path, int mode) {
-        return new TreeEntry(path, NodeType.DIRECTORY, mode, 0, 42, 0, null, null, null);
+    private static IndexEntry directory(String path, int mode) {
+        return new IndexEntry(path, EntryType.DIRECTORY, mode, 0, 42, 0, null, null, null);
     }
 
     private Store open() {
@@ -38,7 +40,7 @@ class StoreTreeTest {
         try (Store store = open()) {
             Artifact a = store.importArtifact("file:/srv/app.tar", "size=1,mtime=2", List.of(
                     file("lib/b.jar", 10), file("lib/a.jar", 20), directory("lib", 0750),
-                    new TreeEntry("bin/run", NodeType.SYMLINK, 0777, 0, 0, 0, "../lib/a.jar", null, null),
+                    new IndexEntry("bin/run", EntryType.SYMLINK, 0777, 0, 0, 0, "../lib/a.jar", null, null),
                     file("README", 5)).iterator());
             assertTrue(a.complete());
             assertEquals(5, a.entries());
@@ -63,8 +65,8 @@ class StoreTreeTest {
         try (Store store = open()) {
             Artifact a = store.importArtifact("s3://b/x.tar", "etag-1", List.of(
                     file("etc/conf", 1), file("etc/conf", 2),
-                    new TreeEntry("etc/conf-link", NodeType.FILE, 0644, 2, 0, 0, null, "etc/conf", null),
-                    new TreeEntry("etc/conf-link2", NodeType.FILE, 0644, 2, 0, 0, null, "etc/conf", null)).iterator());
+                    new IndexEntry("etc/conf-link", EntryType.HARD_LINK, 0644, 2, 0, 0, null, "etc/conf", null),
+                    new IndexEntry("etc/conf-link2", EntryType.HARD_LINK, 0644, 2, 0, 0, null, "etc/conf", null)).iterator());
             long etc = store.child(a.rootId(), "etc").orElseThrow().id();
             Node conf = store.child(etc, "conf").orElseThrow();
             Node link = store.child(etc, "conf-link").orElseThrow();
@@ -81,14 +83,14 @@ class StoreTreeTest {
     void reimportingTheSameIdentityIsANoOpAndANewIdentityIsANewArtifact() {
         try (Store store = open()) {
             Artifact first = store.importArtifact("s3://b/a.zip", "etag-1", List.of(file("x", 1)).iterator());
-            Iterator<TreeEntry> untouchable = new Iterator<>() {
+            Iterator<IndexEntry> untouchable = new Iterator<>() {
                 @Override
                 public boolean hasNext() {
                     throw new AssertionError("a re-import must not read the index");
                 }
 
                 @Override
-                public TreeEntry next() {
+                public IndexEntry next() {
                     throw new AssertionError();
                 }
             };
@@ -107,7 +109,7 @@ class StoreTreeTest {
     void aLargeIndexImportsInBatches() {
         int count = 60_000;
         try (Store store = open()) {
-            Iterator<TreeEntry> entries = IntStream.range(0, count)
+            Iterator<IndexEntry> entries = IntStream.range(0, count)
                     .mapToObj(i -> file("d" + (i % 100) + "/sub" + (i % 7) + "/f" + i, i)).iterator();
             Artifact a = store.importArtifact("file:/big.tar", "1", entries);
             assertEquals(count, a.entries());

@@ -52,9 +52,7 @@ public final class Negotiation {
 
         /** Writes the fuse_init_out reply body. */
         public void encode(ByteBuffer b, int at) {
-            for (int i = 0; i < Structs.InitOut.SIZE; i += 8) {
-                b.putLong(at + i, 0);
-            }
+            Structs.zero(b, at, Structs.InitOut.SIZE);
             b.putInt(at + Structs.InitOut.MAJOR, MAJOR);
             b.putInt(at + Structs.InitOut.MINOR, minor);
             b.putInt(at + Structs.InitOut.MAX_READAHEAD, maxReadahead);

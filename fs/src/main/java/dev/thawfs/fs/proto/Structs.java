@@ -133,9 +133,7 @@ public final class Structs {
         
 
         public static void put(ByteBuffer b, int at, FileAttributes a) {
-            for (int i = 0; i < SIZE; i += 8) {
-                b.putLong(at + i, 0);
-            }
+            zero(b, at, SIZE);
             b.putInt(at + MASK, BASIC_STATS);
             b.putInt(at + BLKSIZE, a.blksize());
             b.putInt(at + NLINK, a.nlink());
@@ -169,15 +167,18 @@ public final class Structs {
         public static final int ATTR_VALID_NSEC = 36;
         public static final int ATTR = 40;
 
-        public static void put(ByteBuffer b, int at, Entry e) {
+        /** nodeid, generation and the two validities, shared by fuse_entry_out and fuse_entry2_out. */
+        static void putIdentity(ByteBuffer b, int at, Entry e) {
             b.putLong(at + NODEID, e.nodeid());
             b.putLong(at + GENERATION, e.generation());
             putValidity(b, at + ENTRY_VALID, at + ENTRY_VALID_NSEC, e.entryValidNanos());
             putValidity(b, at + ATTR_VALID, at + ATTR_VALID_NSEC, e.attrValidNanos());
+        }
+
+        public static void put(ByteBuffer b, int at, Entry e) {
+            putIdentity(b, at, e);
             if (e.attributes() == null) {
-                for (int i = 0; i < Attr.SIZE; i += 8) {
-                    b.putLong(at + ATTR + i, 0);
-                }
+                zero(b, at + ATTR, Attr.SIZE);
             } else {
                 Attr.put(b, at + ATTR, e.attributes());
             }
@@ -199,17 +200,12 @@ public final class Structs {
         public static final int STATX = 56;
 
         public static void put(ByteBuffer b, int at, Entry e) {
-            b.putLong(at + NODEID, e.nodeid());
-            b.putLong(at + GENERATION, e.generation());
-            putValidity(b, at + ENTRY_VALID, at + ENTRY_VALID_NSEC, e.entryValidNanos());
-            putValidity(b, at + ATTR_VALID, at + ATTR_VALID_NSEC, e.attrValidNanos());
+            EntryOut.putIdentity(b, at, e); // the first 40 bytes are laid out as in fuse_entry_out
             b.putInt(at + BACKING_ID, e.backingId());
             b.putInt(at + FLAGS, 0); // v2 of the series rejects non-zero flags and reserved
             b.putLong(at + RESERVED, 0);
             if (e.attributes() == null) {
-                for (int i = 0; i < Statx.SIZE; i += 8) {
-                    b.putLong(at + STATX + i, 0);
-                }
+                zero(b, at + STATX, Statx.SIZE);
             } else {
                 Statx.put(b, at + STATX, e.attributes());
             }
@@ -294,9 +290,8 @@ public final class Structs {
             b.putInt(at + 40, s.blockSize());
             b.putInt(at + 44, s.nameMax());
             b.putInt(at + 48, s.fragmentSize());
-            for (int i = 52; i < SIZE; i += 4) {
-                b.putInt(at + i, 0);
-            }
+            b.putInt(at + 52, 0);
+            zero(b, at + 56, SIZE - 56);
         }
     }
 
@@ -327,6 +322,13 @@ public final class Structs {
         public static final int INO = 0;
         public static final int OFF = 8;
         public static final int LEN = 16;
+    }
+
+    /** Zeroes {@code length} bytes (a multiple of 8) from {@code at}. */
+    static void zero(ByteBuffer b, int at, int length) {
+        for (int i = 0; i < length; i += 8) {
+            b.putLong(at + i, 0);
+        }
     }
 
     static void putValidity(ByteBuffer b, int secondsAt, int nanosAt, long nanos) {

@@ -1,5 +1,7 @@
 package dev.thawfs.fs.engine;
 
+import dev.thawfs.fetcher.EntryType;
+import dev.thawfs.fetcher.IndexEntry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,10 +12,8 @@ import dev.thawfs.fs.thaw.Layer;
 import dev.thawfs.fs.thaw.ThawFilesystem;
 import dev.thawfs.store.Artifact;
 import dev.thawfs.store.DirectorySource;
-import dev.thawfs.store.NodeType;
 import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreOptions;
-import dev.thawfs.store.TreeEntry;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,8 +51,8 @@ class TierAProtocolTest {
         Files.write(source.resolve("big.bin"), big);
         store = Store.open(work.resolve("store"), StoreOptions.defaults());
         DirectorySource content = new DirectorySource(source);
-        List<TreeEntry> entries = new java.util.ArrayList<>(content.entries());
-        entries.add(new TreeEntry("alias.jar", NodeType.FILE, 0644, small.length, 0, 0, null, "small.jar", null));
+        List<IndexEntry> entries = new java.util.ArrayList<>(content.entries());
+        entries.add(new IndexEntry("alias.jar", EntryType.HARD_LINK, 0644, small.length, 0, 0, null, "small.jar", null));
         Artifact artifact = store.importArtifact("file:" + source, "1", entries.iterator());
         kernel = new KernelModel(new ThawFilesystem(store, List.of(new Layer(artifact, "")), content, THRESHOLD,
                 Duration.ofSeconds(30)));
