@@ -198,6 +198,36 @@ class MountEndToEndTest {
     }
 
     @Test
+    void programsRunFromTheMountJarsBinariesAndSharedLibraries() throws Exception {
+        Path programs = Files.createDirectories(work.resolve("programs"));
+        Files.createDirectories(programs.resolve("bin"));
+        Path source = work.resolve("Hello.java");
+        Files.writeString(source, "public class Hello { public static void main(String[] a) {"
+                + " if (a.length > 0) { System.load(a[0]); } System.out.println(\"hello from a mounted jar\"); } }");
+        Path javaHome = Path.of(System.getProperty("java.home"));
+        Trees.run(work, javaHome.resolve("bin/javac").toString(), "-d", work.resolve("classes").toString(), source.toString());
+        Trees.run(work, javaHome.resolve("bin/jar").toString(), "cf", programs.resolve("hello.jar").toString(),
+                "-C", work.resolve("classes").toString(), "Hello.class");
+        Files.copy(Path.of("/bin/echo"), programs.resolve("bin/echo"));
+        Path library = javaHome.resolve("lib/libzip.so");
+        Files.copy(library, programs.resolve("libzip.so"));
+        Trees.run(work.resolve("programs"), "zip", "-qry", "../programs.zip", ".");
+        s3.put("builds", "programs.zip", Files.readAllBytes(work.resolve("programs.zip")));
+
+        Process daemon = thawfs("mount", "--store", work.resolve("store").toString(), "--s3-endpoint",
+                s3.endpoint.toString(), "s3://builds/programs.zip", mountpoint.toString());
+        for (int i = 0; i < 6000 && !Files.exists(mountpoint.resolve("hello.jar")); i++) {
+            LockSupport.parkNanos(10_000_000);
+        }
+        assertEquals("hello from a mounted jar", run(javaHome.resolve("bin/java").toString(), "-cp",
+                mountpoint.resolve("hello.jar").toString(), "Hello", mountpoint.resolve("libzip.so").toString()),
+                "a class from a jar in a mounted zip, loading a shared library (mmap) from the mount");
+        assertEquals("an ELF binary", run(mountpoint.resolve("bin/echo").toString(), "an", "ELF", "binary"));
+        daemon.destroy();
+        assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
+    }
+
+    @Test
     void unmountCleansAMountWhoseDaemonWasKilledAndGcEmptiesTheStore() throws Exception {
         Process daemon = mount();
         Files.readAllBytes(mountpoint.resolve("tar/pkg/lib/f3.bin"));
@@ -217,7 +247,7 @@ class MountEndToEndTest {
                 Files.readString(work.resolve("stdout-2")));
     }
 
-    private static String run(String command) throws Exception {
+    private static String run(String... command) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes()).trim();
         assertEquals(0, process.waitFor(), output);
