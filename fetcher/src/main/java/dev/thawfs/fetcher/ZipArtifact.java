@@ -26,6 +26,10 @@ final class ZipArtifact extends ObjectArtifact {
     private static final int DIRECTORY_READ_AHEAD = 64 * 1024;
     private static final int STORED = 0;
     private static final int DEFLATED = 8;
+    /** Entries up to this compressed size are fetched with their local header in one request. */
+    private static final int SMALL_ENTRY = 4 << 20;
+    /** Room for the local header's extra field, whose length only the local header itself gives. */
+    private static final int EXTRA_ALLOWANCE = 256;
 
     ZipArtifact(RangeReader reader, ObjectInfo object, ArchiveLimits limits) {
         super(reader, object, limits);
@@ -117,27 +121,35 @@ final class ZipArtifact extends ObjectArtifact {
         long declared = b.getLong();
         long crc = b.getLong();
         int nameLength = b.getInt();
-        ByteBuffer header = ByteBuffer.wrap(reader.read(object, headerOffset, LOCAL_HEADER)).order(ByteOrder.LITTLE_ENDIAN);
-        if (header.getInt(0) != LOCAL_HEADER_SIGNATURE) {
+        // A small entry comes with its local header in one request: one round trip per file.
+        boolean small = compressed <= SMALL_ENTRY;
+        int first = (int) Math.min(object.size() - headerOffset,
+                LOCAL_HEADER + nameLength + (small ? EXTRA_ALLOWANCE + compressed : 0));
+        byte[] fetched = reader.read(object, headerOffset, first);
+        ByteBuffer header = ByteBuffer.wrap(fetched).order(ByteOrder.LITTLE_ENDIAN);
+        if (fetched.length < LOCAL_HEADER || header.getInt(0) != LOCAL_HEADER_SIGNATURE) {
             throw new BadArtifactException(uri, null, "no local file header at offset " + headerOffset + " (truncated or corrupt)");
         }
-        long dataOffset = headerOffset + LOCAL_HEADER + Short.toUnsignedInt(header.getShort(26))
-                + Short.toUnsignedInt(header.getShort(28));
+        int dataStart = LOCAL_HEADER + Short.toUnsignedInt(header.getShort(26)) + Short.toUnsignedInt(header.getShort(28));
+        long dataOffset = headerOffset + dataStart;
         if (Short.toUnsignedInt(header.getShort(26)) != nameLength || dataOffset + compressed > object.size()) {
             throw new BadArtifactException(uri, null, "the local header at " + headerOffset
                     + " disagrees with the central directory (corrupt)");
         }
         CRC32 checksum = new CRC32();
         CountingOutputStream counted = new CountingOutputStream(new CheckedOutputStream(out, checksum));
-        if (method == STORED) {
-            reader.copy(object, dataOffset, compressed, counted);
-        } else {
-            Inflater inflater = new Inflater(true);
-            try (InflaterOutputStream inflate = new InflaterOutputStream(new NonClosing(counted), inflater)) {
-                reader.copy(object, dataOffset, compressed, inflate);
-            } catch (java.util.zip.ZipException e) {
-                throw new BadArtifactException(uri, "corrupt deflate data at offset " + dataOffset, e);
-            } finally {
+        Inflater inflater = method == DEFLATED ? new Inflater(true) : null;
+        try (OutputStream decoder = inflater == null ? new NonClosing(counted)
+                : new InflaterOutputStream(new NonClosing(counted), inflater)) {
+            long inHand = Math.max(0, Math.min(compressed, fetched.length - dataStart));
+            decoder.write(fetched, dataStart, (int) inHand);
+            if (inHand < compressed) {
+                reader.copy(object, dataOffset + inHand, compressed - inHand, decoder);
+            }
+        } catch (java.util.zip.ZipException e) {
+            throw new BadArtifactException(uri, "corrupt deflate data at offset " + dataOffset, e);
+        } finally {
+            if (inflater != null) {
                 inflater.end();
             }
         }

@@ -61,8 +61,8 @@ class S3ArtifactsTest {
             assertArrayEquals(Files.readAllBytes(tree.resolve("pkg/lib/f4.bin")), bytes.toByteArray());
             long requests = zip.counters().requests() - before;
             long symlinks = index.stream().filter(e -> e.type() == EntryType.SYMLINK).count();
-            assertTrue(requests <= 4 + 2 * symlinks, "index + one entry took " + requests
-                    + " requests (a symlink's target is its content: two more each)");
+            assertTrue(requests <= 3 + symlinks, "index + one entry took " + requests
+                    + " requests (a symlink's target is its content: one more each)");
             assertEquals(Trees.describe(tree), Trees.describe(index));
         }
     }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,9 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class FetcherSource implements ContentSource, AutoCloseable {
     private final Map<Long, ArtifactReader> readers = new ConcurrentHashMap<>();
 
-    /** Imports (or finds, if this identity is already imported) the artifact and serves its content. */
+    /**
+     * Imports the artifact and serves its content; a version imported before is found without
+     * reading its index again, so a remount costs one request per artifact.
+     */
     public Artifact importArtifact(Store store, ArtifactReader reader) throws IOException {
-        Artifact artifact = store.importArtifact(reader.uri(), reader.identity(), reader.index());
+        Optional<Artifact> imported = store.artifact(reader.uri(), reader.identity());
+        Artifact artifact = imported.isPresent() ? imported.get()
+                : store.importArtifact(reader.uri(), reader.identity(), reader.index());
         readers.put(artifact.id(), reader);
         return artifact;
     }

@@ -8,23 +8,32 @@ import java.util.concurrent.CompletableFuture;
 /**
  * How far a blob being materialized is filled, so readers of a large file can be served the
  * bytes already written while the rest streams in. Content arrives in order, so one watermark
- * says it all.
+ * says it all. The last byte is only released once the content is verified: a reader of the
+ * whole file never sees an entry that then fails its CRC.
  */
 final class FillState {
     private record Waiter(long end, CompletableFuture<Void> ready) {
     }
 
     private final List<Waiter> waiters = new ArrayList<>();
+    private final long size;
     private long filled;
     private Throwable failure;
     private boolean done;
 
-    /** Completes once bytes [0, end) are in the blob file (or the fill ends, either way). */
+    FillState(long size) {
+        this.size = size;
+    }
+
+    /**
+     * Completes once bytes [0, end) are in the blob file; for the whole file, once it is also
+     * verified; exceptionally if the fill fails first.
+     */
     synchronized CompletableFuture<Void> whenFilled(long end) {
         if (failure != null) {
             return CompletableFuture.failedFuture(failure);
         }
-        if (done || filled >= end) {
+        if (done || (filled >= end && end < size)) {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -36,13 +45,14 @@ final class FillState {
         filled += bytes;
         for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
             Waiter waiter = it.next();
-            if (waiter.end() <= filled) {
+            if (waiter.end() <= filled && waiter.end() < size) {
                 waiter.ready().complete(null);
                 it.remove();
             }
         }
     }
 
+    /** The content is written and verified (error null), or the fill failed. */
     synchronized void finish(Throwable error) {
         done = true;
         failure = error;

@@ -73,17 +73,17 @@ final class Materializer implements AutoCloseable {
             return result;
         }
         pins.pin(blobId);
-        FillState fill = new FillState();
+        FillState fill = new FillState(node.size());
         fills.put(blobId, fill);
         CompletableFuture.supplyAsync(() -> fill(artifact, node, source, progress, fill), workers)
+                .whenComplete((written, error) -> fill.finish(unwrap(error))) // readers need not wait for durability
                 .thenCompose(written -> committer.commit(blobId, node.size()))
                 .whenComplete((committed, error) -> {
                     fills.remove(blobId, fill);
-                    fill.finish(error);
                     inFlight.remove(blobId, result);
                     pins.unpin(blobId);
                     if (error != null) {
-                        result.completeExceptionally(error instanceof CompletionException ? error.getCause() : error);
+                        result.completeExceptionally(unwrap(error));
                     } else {
                         progress.fileDone(node);
                         result.complete(node);
@@ -99,6 +99,10 @@ final class Materializer implements AutoCloseable {
     CompletableFuture<Void> whenFilled(long blobId, long end) {
         FillState fill = fills.get(blobId);
         return fill == null ? null : fill.whenFilled(end);
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     /** Writes the content, with the entry's mode and mtime. */

@@ -240,7 +240,8 @@ public final class Store implements AutoCloseable {
     /**
      * Completes once bytes [0, end) of the file's content are in its blob file: at once when it
      * is materialized, as they arrive while a materialization runs (so a reader of a large file
-     * can be served what is local already). Starts the materialization if none is running.
+     * can be served what is local already), and for the whole file once it is verified, before
+     * it is durable (a crash then only costs a refetch). Starts the materialization if none runs.
      */
     public CompletableFuture<Void> whenAvailable(Node file, long end, ContentSource source) {
         if (isMaterialized(file)) {

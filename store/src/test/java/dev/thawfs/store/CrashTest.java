@@ -38,12 +38,13 @@ class CrashTest {
         Path storeDir = work.resolve("store");
         Random random = new Random(2026);
         int sawPartial = 0;
-        for (int kill = 0; kill < KILLS; kill++) {
+        // More kills while none has landed mid-way yet: how fast the child runs depends on the machine.
+        for (int kill = 0; kill < KILLS || (sawPartial == 0 && kill < 4 * KILLS); kill++) {
             Process child = startWorkload(storeDir, source);
             try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
                 String line = out.readLine();
                 assertEquals("imported", line, "the workload started");
-                Thread.sleep(random.nextInt(5, 400));
+                Thread.sleep(random.nextInt(5, 400 + 100 * kill));
                 child.destroyForcibly(); // SIGKILL: no shutdown hook, no close
                 assertTrue(child.waitFor(60, TimeUnit.SECONDS));
             }

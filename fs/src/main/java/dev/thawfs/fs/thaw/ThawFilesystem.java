@@ -178,7 +178,9 @@ public final class ThawFilesystem implements FuseFilesystem {
         } else if (node.size() <= materializeOnOpenBytes) {
             request.onInterrupt(() -> {
             }); // the caller gave up; the fetch goes on for the next one
-            fetch(node).copy().orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
+            fetch(node);
+            // The open needs the content written and verified, not yet durable.
+            store.whenAvailable(node, node.size(), source).copy().orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .whenComplete((done, error) -> {
                         if (error != null) {
                             request.replyError(errnoOf(error, node));

@@ -77,7 +77,7 @@ class TierAProtocolTest {
         assertEquals(first.backingId(), second.backingId(), "one backing id per inode");
         kernel.release(first);
         kernel.release(second);
-        assertTrue(kernel.invalidatedNames.contains("small.jar"), "the kernel is told to look the name up again");
+        awaitInvalidation("small.jar"); // once the content is durable, the kernel is told to look again
 
         assertEquals(node, kernel.lookup(1, "small.jar"), "same inode after the switch");
         assertTrue(kernel.inode(node).inodePassthrough, "the lookup attached the backing file");
@@ -95,6 +95,7 @@ class TierAProtocolTest {
         assertEquals(small, alias, "content-identical entries are hard links of one inode");
         KernelModel.Open open = kernel.open(alias);
         kernel.release(open);
+        awaitInvalidation("small.jar");
         kernel.lookup(1, "small.jar");
         kernel.lookup(1, "alias.jar");
         KernelModel.Open again = kernel.open(small);
@@ -133,6 +134,7 @@ class TierAProtocolTest {
     void forgettingAnInodeClosesItsBackingAndANewLookupStartsAfresh() {
         long node = kernel.lookup(1, "small.jar");
         kernel.release(kernel.open(node));
+        awaitInvalidation("small.jar");
         kernel.lookup(1, "small.jar");
         assertTrue(kernel.inode(node).inodePassthrough);
         assertEquals(1, kernel.registeredBackings());
@@ -143,6 +145,19 @@ class TierAProtocolTest {
         assertTrue(kernel.inode(node).inodePassthrough, "materialized: attached on the first lookup");
         assertFalse(kernel.getattr(node));
         assertEquals(List.of(), kernel.violations);
+    }
+
+    /** Waits (bounded) for FUSE_NOTIFY_INVAL_ENTRY of {@code name}, sent when its content became durable. */
+    private void awaitInvalidation(String name) {
+        for (int i = 0; i < 1000; i++) {
+            synchronized (kernel) {
+                if (kernel.invalidatedNames.contains(name)) {
+                    return;
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+        }
+        throw new AssertionError("the kernel was never told to look " + name + " up again");
     }
 
     @Test
