@@ -165,6 +165,20 @@ class MaterializeTest {
     }
 
     @Test
+    void aLostBlobFileIsFetchedAgainNeverServedShort() throws Exception {
+        try (Store store = open(1L << 30)) {
+            Artifact artifact = store.importArtifact("file:/src", "1", source.entries().iterator());
+            Node file = files(store, artifact).get(3);
+            store.materialize(file, source, Progress.NONE).get();
+            Files.delete(store.blobPath(file));
+            assertFalse(store.isMaterialized(file), "a complete mark without its file is not trusted");
+            store.materialize(file, source, Progress.NONE).get();
+            assertArrayEquals(Files.readAllBytes(source.root.resolve("lib/" + file.name())),
+                    Files.readAllBytes(store.blobPath(file)));
+        }
+    }
+
+    @Test
     void evictionDropsLeastRecentlyUsedUnpinnedContentAndKeepsTheInode() throws Exception {
         try (Store store = open(1L << 30)) {
             Artifact artifact = store.importArtifact("file:/src", "1", source.entries().iterator());

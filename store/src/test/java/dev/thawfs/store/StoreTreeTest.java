@@ -147,6 +147,21 @@ class StoreTreeTest {
         assertTrue(refused.getMessage().contains("newer than this thawfs reads"), refused.getMessage());
     }
 
+    @Test
+    void aCorruptIndexIsAClearErrorThatSaysWhatToDo() throws Exception {
+        open().close();
+        try (var files = Files.list(work.resolve("store/index"))) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (file.getFileName().toString().startsWith("MANIFEST")) {
+                    Files.write(file, "not a manifest".getBytes());
+                }
+            }
+        }
+        StoreException e = assertThrows(StoreException.class, this::open);
+        assertTrue(e.getMessage().contains("cannot open the store index") && e.getMessage().contains("move the store"),
+                e.getMessage());
+    }
+
     private static List<String> names(List<Node> nodes) {
         return nodes.stream().map(Node::name).toList();
     }
