@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Mounts packaged artifacts from object storage as a read-only tree, fetched lazily"
                 + " and then read by the kernel straight from a local store (FUSE passthrough).",
-        subcommands = {MountCommand.class, PrefetchCommand.class, UnmountCommand.class, GcCommand.class,
+        subcommands = {MountCommand.class, PrefetchCommand.class, StatusCommand.class, UnmountCommand.class, GcCommand.class,
             MirrorCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_FAILED = 1;

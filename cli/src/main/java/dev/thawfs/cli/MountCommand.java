@@ -76,6 +76,7 @@ final class MountCommand implements Callable<Integer> {
             }
             ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content, materializeOnOpen,
                     Duration.ofSeconds(fetchTimeoutSeconds));
+            filesystem.reportStatusWith(() -> status(opened, layers, content, filesystem));
             try (FuseSession session = FuseSession.mount(mountpoint, filesystem,
                     mount.options("thawfs", opened.directory()))) {
                 Signals.onTermination(session::close);
@@ -87,6 +88,14 @@ final class MountCommand implements Callable<Integer> {
         } catch (IOException e) {
             return usageError(e.getMessage());
         }
+    }
+
+    private static String status(Store store, List<Layer> layers, FetcherSource content, ThawFilesystem filesystem) {
+        long[] fetched = content.counters();
+        return StatusReport.of(store, layers.stream().map(Layer::artifact).toList())
+                .put("tier", filesystem.tier()).put("fetches_running", filesystem.fetchesRunning())
+                .put("object_store_requests", fetched[0]).put("object_store_bytes", fetched[1])
+                .put("object_store_retries", fetched[2]).put("object_store_failures", fetched[3]).lines();
     }
 
     private int usageError(String message) {

@@ -143,6 +143,13 @@ class MountEndToEndTest {
             pool.shutdownNow();
         }
 
+        Process status = thawfs("status", "--json", mountpoint.toString());
+        assertTrue(status.waitFor(60, TimeUnit.SECONDS));
+        String report = Files.readString(work.resolve("stdout-1"));
+        assertEquals(0, status.exitValue(), stderr(1));
+        assertTrue(report.contains("\"artifact.2.uri\":\"s3://builds/app.tar.gz\"") && report.contains("\"tier\":")
+                && report.contains("\"object_store_requests\":"), report);
+
         daemon.destroy();
         assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, daemon.exitValue(), stderr(0));

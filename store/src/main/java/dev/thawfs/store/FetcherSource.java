@@ -36,6 +36,18 @@ public final class FetcherSource implements ContentSource, AutoCloseable {
         reader.extract(node.locator(), node.size(), Channels.newOutputStream(target));
     }
 
+    /** Requests, bytes, retries and failures to the object stores, summed over the artifacts. */
+    public long[] counters() {
+        long[] sums = new long[4];
+        for (ArtifactReader reader : readers.values()) {
+            sums[0] += reader.counters().requests();
+            sums[1] += reader.counters().bytes();
+            sums[2] += reader.counters().retries();
+            sums[3] += reader.counters().failures();
+        }
+        return sums;
+    }
+
     @Override
     public void close() {
         readers.values().forEach(ArtifactReader::close);

@@ -27,9 +27,11 @@ public final class NativeFiles {
      * (an open would itself change what thawfs reports in {@code user.thawfs.state}).
      */
     public static String getxattr(Path path, String name) throws ErrnoException {
-        NativeBuffer buffer = BUFFERS.get();
-        long length = Libc.INSTANCE.lgetxattr(NativePath.of(path), NativePath.of(name), buffer.address(),
-                buffer.capacity());
+        byte[] file = NativePath.of(path);
+        byte[] attribute = NativePath.of(name);
+        long size = Libc.INSTANCE.lgetxattr(file, attribute, 0, 0);
+        NativeBuffer buffer = size <= 256 ? BUFFERS.get() : NativeBuffer.allocate((int) size);
+        long length = size < 0 ? size : Libc.INSTANCE.lgetxattr(file, attribute, buffer.address(), buffer.capacity());
         if (length < 0) {
             int errno = Libc.errno();
             throw new ErrnoException(errno, "getxattr " + name + " of " + path + ": " + Errno.describe(errno));

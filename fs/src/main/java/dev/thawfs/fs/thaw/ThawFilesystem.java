@@ -30,6 +30,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The thawfs filesystem: imported artifacts served read-only from the store, fetched on first
@@ -48,6 +49,8 @@ public final class ThawFilesystem implements FuseFilesystem {
     static final long VALIDITY_NANOS = TimeUnit.HOURS.toNanos(1);
     static final String STATE_XATTR = "user.thawfs.state";
     static final String SOURCE_XATTR = "user.thawfs.source";
+    /** On the mount's root: the daemon's status report, for {@code thawfs status MOUNTPOINT}. */
+    public static final String STATUS_XATTR = "user.thawfs.status";
     private static final byte[] XATTR_NAMES = (STATE_XATTR + "\0" + SOURCE_XATTR + "\0").getBytes(StandardCharsets.US_ASCII);
 
     /**
@@ -78,6 +81,8 @@ public final class ThawFilesystem implements FuseFilesystem {
     private final HandleTable<List<Map.Entry<String, LayerTree.Inode>>> directories = new HandleTable<>();
     private final Map<Long, CompletableFuture<Node>> fetching = new ConcurrentHashMap<>();
     private volatile Inodes inodes;
+    private volatile KernelConnection kernel;
+    private volatile Supplier<String> statusReport = () -> "";
 
     /**
      * @param materializeOnOpenBytes cold files up to this size are fetched whole before their open is answered
@@ -95,8 +100,24 @@ public final class ThawFilesystem implements FuseFilesystem {
 
     @Override
     public void init(KernelConnection kernel) {
+        this.kernel = kernel;
         this.inodes = kernel.tier() == PassthroughTier.A
                 ? new PlaceholderInodes(tree, store, kernel) : new StoreInodes(tree, store, kernel);
+    }
+
+    /** What the mount's root answers for {@link #STATUS_XATTR}. */
+    public void reportStatusWith(Supplier<String> report) {
+        this.statusReport = report;
+    }
+
+    /** The passthrough tier in force, once mounted. */
+    public String tier() {
+        return kernel == null ? "-" : kernel.tier().name();
+    }
+
+    /** Blob fetches under way now. */
+    public int fetchesRunning() {
+        return fetching.size();
     }
 
     @Override
@@ -373,6 +394,10 @@ public final class ThawFilesystem implements FuseFilesystem {
      */
     @Override
     public void getxattr(FuseRequest request, long nodeid, String name, int size) {
+        if (nodeid == LayerTree.ROOT && name.equals(STATUS_XATTR)) {
+            request.replyXattr(statusReport.get().getBytes(StandardCharsets.UTF_8), size);
+            return;
+        }
         Node node = inodes.resolve(nodeid).map(LayerTree.Inode::node).orElse(null);
         if (node == null || !node.isFile() || !(name.equals(STATE_XATTR) || name.equals(SOURCE_XATTR))) {
             request.replyError(Errno.ENODATA);

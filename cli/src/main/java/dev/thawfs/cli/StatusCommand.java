@@ -1,0 +1,61 @@
+package dev.thawfs.cli;
+
+import dev.thawfs.fs.kernel.ErrnoException;
+import dev.thawfs.fs.kernel.NativeFiles;
+import dev.thawfs.fs.thaw.ThawFilesystem;
+import dev.thawfs.store.Store;
+import dev.thawfs.store.StoreException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code thawfs status}: what a mount (or a store not in use) holds and does. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Shows a mount's artifacts, the store's size against its budget, the passthrough tier,"
+                + " files in passthrough, fetches under way and object store counters. With --store and no"
+                + " MOUNTPOINT, shows a store that no mount is using."},
+        footer = {"", "Examples:", "  thawfs status /mnt/job", "  thawfs status --json /mnt/job",
+            "  thawfs status --store /var/cache/thawfs"})
+final class StatusCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(arity = "0..1", paramLabel = "MOUNTPOINT")
+    private Path mountpoint;
+
+    @Mixin
+    private StoreMixin store;
+
+    @Option(names = "--json", description = "one JSON object instead of text")
+    private boolean json;
+
+    @Override
+    public Integer call() {
+        StatusReport report;
+        if (mountpoint != null) {
+            try {
+                report = StatusReport.parse(NativeFiles.getxattr(mountpoint, ThawFilesystem.STATUS_XATTR));
+            } catch (ErrnoException e) {
+                spec.commandLine().getErr().println("thawfs: " + mountpoint + " is not a thawfs mount answering"
+                        + " status (" + e.getMessage() + ")");
+                return Main.EXIT_USAGE;
+            }
+        } else {
+            try (Store opened = store.open()) {
+                report = StatusReport.of(opened, opened.artifacts());
+            } catch (StoreException e) {
+                spec.commandLine().getErr().println("thawfs: " + e.getMessage()
+                        + (e.getMessage().contains("in use") ? " (ask the mount: thawfs status MOUNTPOINT)" : ""));
+                return Main.EXIT_USAGE;
+            }
+        }
+        spec.commandLine().getOut().print(json ? report.json() + "\n" : report.text());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}
