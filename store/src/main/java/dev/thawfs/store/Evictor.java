@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
@@ -21,16 +25,49 @@ final class Evictor {
     private final StoreLayout layout;
     private final Pins pins;
     private final ByteAccounting accounting;
+    private final LongSupplier nextLruSeq;
+    private final Set<Long> touched = ConcurrentHashMap.newKeySet();
 
-    Evictor(Index index, StoreLayout layout, Pins pins, ByteAccounting accounting) {
+    Evictor(Index index, StoreLayout layout, Pins pins, ByteAccounting accounting, LongSupplier nextLruSeq) {
         this.index = index;
         this.layout = layout;
         this.pins = pins;
         this.accounting = accounting;
+        this.nextLruSeq = nextLruSeq;
+    }
+
+    /** Notes a use of a blob; the eviction order learns it at the next {@link #flushTouches}. */
+    void touch(long blobId) {
+        touched.add(blobId);
+    }
+
+    /** Moves the blobs used since the last flush to the newest end of the eviction order, in one batch. */
+    synchronized void flushTouches() {
+        if (touched.isEmpty()) {
+            return;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            for (Iterator<Long> it = touched.iterator(); it.hasNext(); ) {
+                long blobId = it.next();
+                it.remove();
+                byte[] record = index.get(index.blobs, RecordCodec.key(blobId));
+                Blob blob = record == null ? null : Blob.decode(blobId, record);
+                if (blob != null && blob.complete()) {
+                    long seq = nextLruSeq.getAsLong();
+                    batch.delete(index.lru, RecordCodec.key(blob.lruSeq(), blobId));
+                    batch.put(index.lru, RecordCodec.key(seq, blobId), new byte[0]);
+                    batch.put(index.blobs, RecordCodec.key(blobId), new Blob(blobId, true, blob.size(), seq).encode());
+                }
+            }
+            index.write(batch, false);
+        } catch (RocksDBException e) {
+            throw new StoreException("store index write failed: " + e.getMessage(), e);
+        }
     }
 
     /** Evicts until at most {@code targetBytes} are materialized or nothing evictable is left; returns bytes freed. */
     synchronized long evictTo(long targetBytes) {
+        flushTouches();
         long freed = 0;
         try (RocksIterator lru = index.iterator(index.lru)) {
             for (lru.seekToFirst(); lru.isValid() && accounting.bytes() > targetBytes; lru.next()) {

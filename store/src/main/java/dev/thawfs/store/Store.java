@@ -14,9 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.rocksdb.RocksDBException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.WriteBatch;
 
 /**
  * The local store: every imported artifact's tree and the materialized content, indexed by
@@ -44,6 +43,7 @@ public final class Store implements AutoCloseable {
     private final Materializer materializer;
     private final Evictor evictor;
     private final ExecutorService background;
+    private final AtomicBoolean touchFlushScheduled = new AtomicBoolean();
     private final Cache<Long, Node> nodes;
     private final Cache<ChildKey, Long> childIds;
     private final Cache<Page, List<Node>> pages;
@@ -56,9 +56,9 @@ public final class Store implements AutoCloseable {
         this.accounting = new ByteAccounting(index);
         this.filesystem = new FilesystemSync(layout.root);
         this.committer = new GroupCommitter(index, accounting, filesystem);
-        this.evictor = new Evictor(index, layout, pins, accounting);
+        this.evictor = new Evictor(index, layout, pins, accounting, committer::nextLruSeq);
         this.background = Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, "thawfs-store-evict");
+            Thread thread = new Thread(task, "thawfs-store-lru");
             thread.setDaemon(true);
             return thread;
         });
@@ -252,24 +252,17 @@ public final class Store implements AutoCloseable {
         return filled != null ? filled : materialization.thenApply(done -> null);
     }
 
-    /** Moves a blob to the newest end of the eviction order (the filesystem opened it). */
+    /**
+     * Moves a blob to the newest end of the eviction order (the filesystem opened it). The index
+     * learns it in the background, in batches: an open does not wait for a write.
+     */
     public void touch(Node file) {
-        byte[] record = index.get(index.blobs, RecordCodec.key(file.blobId()));
-        if (record == null) {
-            return;
-        }
-        Blob blob = Blob.decode(file.blobId(), record);
-        if (!blob.complete()) {
-            return;
-        }
-        long seq = committer.nextLruSeq();
-        try (WriteBatch batch = new WriteBatch()) {
-            batch.delete(index.lru, RecordCodec.key(blob.lruSeq(), blob.id()));
-            batch.put(index.lru, RecordCodec.key(seq, blob.id()), new byte[0]);
-            batch.put(index.blobs, RecordCodec.key(blob.id()), new Blob(blob.id(), true, blob.size(), seq).encode());
-            index.write(batch, false);
-        } catch (RocksDBException e) {
-            throw new StoreException("store index write failed: " + e.getMessage(), e);
+        evictor.touch(file.blobId());
+        if (touchFlushScheduled.compareAndSet(false, true)) {
+            background.execute(() -> {
+                touchFlushScheduled.set(false);
+                evictor.flushTouches();
+            });
         }
     }
 
