@@ -25,24 +25,17 @@ final class DeviceConnection implements KernelConnection {
 
     private final FuseDevice device;
     private final PassthroughMode mode;
-    private final int protocolMinor;
     private volatile PassthroughTier tier;
 
-    DeviceConnection(FuseDevice device, PassthroughMode mode, PassthroughTier tier, int protocolMinor) {
+    DeviceConnection(FuseDevice device, PassthroughMode mode, PassthroughTier tier) {
         this.device = device;
         this.mode = mode;
         this.tier = tier;
-        this.protocolMinor = protocolMinor;
     }
 
     @Override
     public PassthroughTier tier() {
         return tier;
-    }
-
-    @Override
-    public int protocolMinor() {
-        return protocolMinor;
     }
 
     @Override

@@ -51,7 +51,7 @@ public final class FuseSession implements AutoCloseable {
         this.filesystem = filesystem;
         this.options = options;
         this.agreement = agreement;
-        this.connection = new DeviceConnection(device, options.passthrough(), agreement.tier(), agreement.minor());
+        this.connection = new DeviceConnection(device, options.passthrough(), agreement.tier());
         this.channel = new FuseChannel(device::write, filesystem, stats, agreement.tier() == PassthroughTier.A);
         this.shutdownHook = new Thread(this::close, "thawfs-unmount");
     }
@@ -194,10 +194,6 @@ public final class FuseSession implements AutoCloseable {
 
     public PassthroughTier tier() {
         return connection.tier();
-    }
-
-    public int protocolMinor() {
-        return agreement.minor();
     }
 
     public RequestStats stats() {

@@ -23,8 +23,4 @@ public final class HandleTable<T> {
     public T remove(long fh) {
         return handles.remove(fh);
     }
-
-    public int size() {
-        return handles.size();
-    }
 }

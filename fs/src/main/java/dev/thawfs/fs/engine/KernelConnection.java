@@ -9,9 +9,6 @@ public interface KernelConnection {
     /** The tier in force; it only ever goes down (from B to C when the kernel refuses a backing file). */
     PassthroughTier tier();
 
-    /** The FUSE protocol minor the kernel and thawfs agreed on. */
-    int protocolMinor();
-
     /**
      * Registers {@code file} as a passthrough backing file.
      *

@@ -114,11 +114,6 @@ final class KernelModel implements KernelConnection {
     }
 
     @Override
-    public int protocolMinor() {
-        return 46;
-    }
-
-    @Override
     public int openBacking(Path file) {
         long mask = DeviceConnection.INODE_OPS_MASK;
         if ((mask & OP_GETATTR) == 0) {
