@@ -8,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
+import java.util.Iterator;
 
 /** A local directory as an object store: keys are relative paths; the embedded default. */
 public final class LocalObjectStore implements ObjectStore {
@@ -55,22 +53,21 @@ public final class LocalObjectStore implements ObjectStore {
     }
 
     @Override
-    public List<ObjectInfo> list(String prefix) throws IOException {
+    public Iterator<ObjectInfo> list(String prefix) throws IOException {
         Path base = path(prefix);
-        List<ObjectInfo> objects = new ArrayList<>();
         if (!Files.isDirectory(base)) {
-            return objects;
+            return java.util.Collections.emptyIterator();
         }
-        try (Stream<Path> walk = Files.walk(base)) {
-            for (Path path : (Iterable<Path>) walk.sorted()::iterator) {
+        // The walk closes each directory once it has been read through.
+        return Files.walk(base).map(path -> {
+            try {
                 BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class,
                         LinkOption.NOFOLLOW_LINKS);
-                if (attributes.isRegularFile()) {
-                    objects.add(info(root.relativize(path).toString(), attributes));
-                }
+                return attributes.isRegularFile() ? info(root.relativize(path).toString(), attributes) : null;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-        }
-        return objects;
+        }).filter(java.util.Objects::nonNull).iterator();
     }
 
     @Override

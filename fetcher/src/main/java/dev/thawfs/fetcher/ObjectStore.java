@@ -2,7 +2,7 @@ package dev.thawfs.fetcher;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
+import java.util.Iterator;
 
 /**
  * Where artifacts live: S3 (or an S3-compatible store) or a local directory. Reads are ranged and
@@ -22,8 +22,11 @@ public interface ObjectStore extends AutoCloseable {
      */
     InputStream read(ObjectInfo object, long offset, long length) throws IOException;
 
-    /** Every object whose key starts with {@code prefix}, in key order. */
-    List<ObjectInfo> list(String prefix) throws IOException;
+    /**
+     * Every object whose key starts with {@code prefix}, fetched lazily page by page, so a
+     * prefix of millions of objects is listed in bounded memory. The order is the store's own.
+     */
+    Iterator<ObjectInfo> list(String prefix) throws IOException;
 
     @Override
     void close();

@@ -2,42 +2,47 @@ package dev.thawfs.fetcher;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 
 /**
  * A whole prefix (an S3 "directory" or a local directory) as an artifact: each object a file,
  * directories from '/'. Its identity covers every object's own, so a changed object makes a new
- * artifact; each read is pinned to the object's identity as listed.
+ * artifact; each read is pinned to the object's identity as listed. The listing is streamed
+ * twice (identity, then index), never held: a prefix of millions of objects needs no more memory.
  */
 final class PrefixArtifact implements ArtifactReader {
     private final RangeReader reader;
     private final String prefix;
-    private final List<ObjectInfo> objects;
     private final String identity;
 
     PrefixArtifact(RangeReader reader, String prefix, ArchiveLimits limits) throws IOException {
         this.reader = reader;
         this.prefix = prefix;
-        this.objects = reader.store().list(prefix);
-        if (objects.size() > limits.maxEntries()) {
-            throw new BadArtifactException(uri(), null, "more than " + limits.maxEntries() + " objects");
-        }
-        this.identity = identityOf(objects);
+        this.identity = identityOf(reader.store().list(prefix), limits);
     }
 
-    /** A digest of every key, size and identity: equal listings, equal identity. */
-    private static String identityOf(List<ObjectInfo> objects) {
+    /**
+     * The sum (mod 2^256) of a digest of every key, size and identity: equal listings give equal
+     * identities whatever order the store lists them in.
+     */
+    private String identityOf(Iterator<ObjectInfo> objects, ArchiveLimits limits) throws IOException {
         try {
-            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
-            for (ObjectInfo object : objects) {
-                digest.update((object.key() + '\0' + object.size() + '\0' + object.identity() + '\n')
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            java.math.BigInteger sum = java.math.BigInteger.ZERO;
+            long count = 0;
+            while (objects.hasNext()) {
+                if (++count > limits.maxEntries()) {
+                    throw new BadArtifactException(uri(), null, "more than " + limits.maxEntries() + " objects");
+                }
+                ObjectInfo object = objects.next();
+                byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest((object.key() + '\0'
+                        + object.size() + '\0' + object.identity()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                sum = sum.add(new java.math.BigInteger(1, digest));
             }
-            return "listing-sha256:" + java.util.HexFormat.of().formatHex(digest.digest());
+            return "listing:" + count + ":" + sum.mod(java.math.BigInteger.ONE.shiftLeft(256)).toString(16);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new AssertionError(e);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 
@@ -58,17 +63,40 @@ final class PrefixArtifact implements ArtifactReader {
 
     @Override
     public Iterator<IndexEntry> index() throws IOException {
-        List<IndexEntry> entries = new ArrayList<>(objects.size());
-        for (ObjectInfo object : objects) {
-            String relative = object.key().substring(prefix.length());
-            if (relative.isEmpty() || relative.endsWith("/")) {
-                continue; // a "directory marker" object
+        Iterator<ObjectInfo> objects = reader.store().list(prefix);
+        return new Iterator<>() {
+            private IndexEntry next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && objects.hasNext()) {
+                    ObjectInfo object = objects.next();
+                    String relative = object.key().substring(prefix.length());
+                    if (relative.isEmpty() || relative.endsWith("/")) {
+                        continue; // a "directory marker" object
+                    }
+                    try {
+                        next = new IndexEntry(EntryPaths.normalize(uri(), relative), EntryType.FILE, 0644,
+                                object.size(), Math.floorDiv(object.mtimeMillis(), 1000),
+                                (int) Math.floorMod(object.mtimeMillis(), 1000) * 1_000_000, null, null,
+                                Locators.object(object.key(), object.identity()));
+                    } catch (BadArtifactException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+                return next != null;
             }
-            entries.add(new IndexEntry(EntryPaths.normalize(uri(), relative), EntryType.FILE, 0644, object.size(),
-                    Math.floorDiv(object.mtimeMillis(), 1000), (int) Math.floorMod(object.mtimeMillis(), 1000) * 1_000_000,
-                    null, null, Locators.object(object.key(), object.identity())));
-        }
-        return entries.iterator();
+
+            @Override
+            public IndexEntry next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                IndexEntry entry = next;
+                next = null;
+                return entry;
+            }
+        };
     }
 
     @Override

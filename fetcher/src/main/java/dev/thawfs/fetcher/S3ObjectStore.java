@@ -4,8 +4,8 @@ import dev.thawfs.config.S3Settings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
-import java.util.ArrayList;
-import java.util.List;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -94,16 +94,29 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
-    public List<ObjectInfo> list(String prefix) throws IOException {
-        List<ObjectInfo> objects = new ArrayList<>();
+    public Iterator<ObjectInfo> list(String prefix) throws IOException {
+        Iterator<S3Object> pages;
         try {
-            for (S3Object object : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents()) {
-                objects.add(new ObjectInfo(object.key(), object.size(), object.eTag(), object.lastModified().toEpochMilli()));
-            }
+            pages = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents().iterator();
         } catch (S3Exception | SdkClientException e) {
             throw failure(prefix, e);
         }
-        return objects;
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                try {
+                    return pages.hasNext();
+                } catch (S3Exception | SdkClientException e) {
+                    throw new UncheckedIOException(failure(prefix, e));
+                }
+            }
+
+            @Override
+            public ObjectInfo next() {
+                S3Object object = pages.next();
+                return new ObjectInfo(object.key(), object.size(), object.eTag(), object.lastModified().toEpochMilli());
+            }
+        };
     }
 
     /** 404 is final, 5xx, throttling and client-side (connection) errors are worth a retry. */

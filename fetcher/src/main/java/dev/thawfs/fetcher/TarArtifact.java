@@ -48,7 +48,7 @@ final class TarArtifact extends ObjectArtifact {
                 case GZIP -> new GzipCompressorInputStream(raw, true);
                 case ZSTD -> new ZstdCompressorInputStream(raw);
             };
-            return new TarArchiveInputStream(in);
+            return new TarArchiveInputStream(in, "UTF-8"); // names are UTF-8 whatever the locale
         } catch (IOException e) {
             if (e instanceof ObjectChangedException || e instanceof TransientFetchException) {
                 throw e;

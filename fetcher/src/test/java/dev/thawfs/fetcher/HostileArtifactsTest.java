@@ -149,6 +149,40 @@ class HostileArtifactsTest {
     }
 
     @Test
+    void invalidUtf8NamesBecomeAReplacementCharacterNotAnErrorOrAnEscape() throws Exception {
+        Path tree = Files.createDirectories(work.resolve("bytes"));
+        Trees.run(tree, "sh", "-c", "printf x > \"$(printf 'bad\\377name')\" && tar cf ../bytes.tar .");
+        try (ArtifactReader artifact = open(work.resolve("bytes.tar"), ArchiveLimits.defaults())) {
+            List<IndexEntry> index = Trees.index(artifact);
+            IndexEntry entry = index.stream().filter(e -> e.type() == EntryType.FILE).findFirst().orElseThrow();
+            assertEquals("bad?name", entry.path(), "the undecodable byte is replaced, the name stays one component");
+        }
+    }
+
+    @Test
+    void aPrefixIdentityDependsOnEveryObjectNotOnListingOrder() throws Exception {
+        Path prefix = Files.createDirectories(work.resolve("repo/org/a"));
+        Files.writeString(prefix.resolve("a-1.jar"), "one");
+        Files.writeString(prefix.resolve("a-2.jar"), "two");
+        String first;
+        try (ArtifactReader repo = open(work.resolve("repo"), ArchiveLimits.defaults())) {
+            first = repo.identity();
+            assertEquals(2, Trees.index(repo).size());
+        }
+        try (ArtifactReader again = open(work.resolve("repo"), ArchiveLimits.defaults())) {
+            assertEquals(first, again.identity());
+        }
+        Thread.sleep(10);
+        Files.writeString(prefix.resolve("a-2.jar"), "TWO");
+        try (ArtifactReader changed = open(work.resolve("repo"), ArchiveLimits.defaults())) {
+            assertTrue(!first.equals(changed.identity()), "a changed object is a new version of the prefix");
+        }
+        BadArtifactException many = assertThrows(BadArtifactException.class,
+                () -> open(work.resolve("repo"), new ArchiveLimits(1, 1000, 1 << 30)));
+        assertTrue(many.getMessage().contains("more than 1 objects"), many.getMessage());
+    }
+
+    @Test
     void nothingToExtractIsStillAnArtifact() throws IOException {
         try (ArtifactReader artifact = open(zip("empty.zip"), ArchiveLimits.defaults())) {
             assertEquals(List.of(), Trees.index(artifact));

@@ -58,7 +58,7 @@ class RangeReaderTest {
         }
 
         @Override
-        public List<ObjectInfo> list(String prefix) throws IOException {
+        public java.util.Iterator<ObjectInfo> list(String prefix) throws IOException {
             return real.list(prefix);
         }
 
