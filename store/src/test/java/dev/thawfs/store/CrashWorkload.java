@@ -14,9 +14,19 @@ public final class CrashWorkload {
     }
 
     public static void main(String[] args) throws Exception {
-        DirectorySource source = new DirectorySource(Path.of(args[1]));
+        DirectorySource files = new DirectorySource(Path.of(args[1]));
+        // A little time per file spreads completions over many group commits, so kills land
+        // between commits and not only before the first or after the last.
+        ContentSource source = (artifact, node, target) -> {
+            try {
+                Thread.sleep(3);
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+            }
+            files.copy(artifact, node, target);
+        };
         try (Store store = Store.open(Path.of(args[0]), StoreOptions.defaults().withConcurrency(4))) {
-            Artifact artifact = store.importArtifact("file:" + args[1], "1", source.entries().iterator());
+            Artifact artifact = store.importArtifact("file:" + args[1], "1", files.entries().iterator());
             System.out.println("imported");
             System.out.flush();
             List<CompletableFuture<Node>> all = new ArrayList<>();
