@@ -142,7 +142,9 @@ final class ZipArtifact extends ObjectArtifact {
         try (OutputStream decoder = inflater == null ? new NonClosing(counted)
                 : new InflaterOutputStream(new NonClosing(counted), inflater)) {
             long inHand = Math.max(0, Math.min(compressed, fetched.length - dataStart));
-            decoder.write(fetched, dataStart, (int) inHand);
+            if (inHand > 0) {
+                decoder.write(fetched, dataStart, (int) inHand);
+            }
             if (inHand < compressed) {
                 reader.copy(object, dataOffset + inHand, compressed - inHand, decoder);
             }

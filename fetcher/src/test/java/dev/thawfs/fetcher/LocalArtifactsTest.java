@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -55,6 +56,22 @@ class LocalArtifactsTest {
                 assertEquals(indexRequests, artifact.counters().requests(),
                         "a compressed tar is read once: the index pass kept every entry");
             }
+        }
+    }
+
+    @Test
+    void aLargeZipEntryWithExtraFieldsStreamsAfterItsHeader() throws Exception {
+        Path big = Files.createDirectories(work.resolve("big"));
+        byte[] data = new byte[6 << 20];
+        new java.util.Random(3).nextBytes(data);
+        Files.write(big.resolve("model.bin"), data);
+        Trees.run(big, "zip", "-q", "../big.zip", "model.bin"); // zip adds extra fields to the local header
+        try (ArtifactReader artifact = Artifacts.open(work.resolve("big.zip").toString(), null, RetryPolicy.defaults(),
+                ArchiveLimits.defaults(), work.resolve("scratch"))) {
+            IndexEntry entry = Trees.index(artifact).get(0);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            artifact.extract(entry.locator(), entry.size(), bytes);
+            assertArrayEquals(data, bytes.toByteArray());
         }
     }
 }
