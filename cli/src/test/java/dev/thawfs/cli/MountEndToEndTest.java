@@ -72,7 +72,8 @@ class MountEndToEndTest {
     private Process thawfs(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                // a killed daemon cannot delete the RocksDB library it unpacked: keep it in the test's directory
+                "-Djava.io.tmpdir=" + work, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectError(work.resolve("stderr-" + started.size()).toFile())
