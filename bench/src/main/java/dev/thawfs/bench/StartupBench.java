@@ -2,8 +2,8 @@ package dev.thawfs.bench;
 
 import dev.thawfs.config.PassthroughMode;
 import dev.thawfs.config.S3Settings;
-import dev.thawfs.fetcher.ArchiveLimits;
 import dev.thawfs.fetcher.Artifacts;
+import dev.thawfs.fetcher.FetchOptions;
 import dev.thawfs.fetcher.ObjectInfo;
 import dev.thawfs.fetcher.RangeReader;
 import dev.thawfs.fetcher.RetryPolicy;
@@ -120,8 +120,8 @@ public final class StartupBench {
         long start = System.nanoTime();
         try (Store store = Store.open(storeDir, StoreOptions.defaults().withBudget(1L << 40));
                 FetcherSource content = new FetcherSource()) {
-            var reader = Artifacts.open("s3://" + BUCKET + "/" + name, settings, RetryPolicy.defaults(),
-                    ArchiveLimits.defaults(), store.scratchDirectory());
+            var reader = Artifacts.open("s3://" + BUCKET + "/" + name, FetchOptions.defaults(settings),
+                    store.scratchDirectory());
             Artifact artifact = content.importArtifact(store, reader);
             ThawFilesystem filesystem = new ThawFilesystem(store, List.of(new Layer(artifact, "")), content, 64L << 20,
                     Duration.ofSeconds(120));

@@ -1,10 +1,9 @@
 package dev.thawfs.bench;
 
 import dev.thawfs.fetcher.EntryType;
+import dev.thawfs.fetcher.FetchOptions;
 import dev.thawfs.fetcher.IndexEntry;
-import dev.thawfs.fetcher.ArchiveLimits;
 import dev.thawfs.fetcher.Artifacts;
-import dev.thawfs.fetcher.RetryPolicy;
 import dev.thawfs.store.Artifact;
 import dev.thawfs.store.ContentSource;
 import dev.thawfs.store.FetcherSource;
@@ -49,8 +48,8 @@ public final class StoreBench {
         try (Store store = Store.open(work.resolve("import-store"), StoreOptions.defaults());
                 FetcherSource content = new FetcherSource()) {
             long start = System.nanoTime();
-            Artifact artifact = content.importArtifact(store, Artifacts.open(tar.toString(), null,
-                    RetryPolicy.defaults(), ArchiveLimits.defaults(), store.scratchDirectory()));
+            Artifact artifact = content.importArtifact(store, Artifacts.open(tar.toString(),
+                    FetchOptions.defaults(null), store.scratchDirectory()));
             importRate = entries / ((System.nanoTime() - start) / 1e9);
             lookupP50 = lookupP50(store, artifact, entries);
         }

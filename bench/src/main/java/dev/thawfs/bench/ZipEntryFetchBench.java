@@ -1,10 +1,10 @@
 package dev.thawfs.bench;
 
 import dev.thawfs.config.S3Settings;
-import dev.thawfs.fetcher.ArchiveLimits;
 import dev.thawfs.fetcher.ArtifactReader;
 import dev.thawfs.fetcher.Artifacts;
 import dev.thawfs.fetcher.EntryType;
+import dev.thawfs.fetcher.FetchOptions;
 import dev.thawfs.fetcher.IndexEntry;
 import dev.thawfs.fetcher.ObjectInfo;
 import dev.thawfs.fetcher.RangeReader;
@@ -66,8 +66,8 @@ public final class ZipEntryFetchBench {
     private static double fetchedRatio;
 
     private static void zipEntry(S3Settings settings, Path zip, int entries) throws Exception {
-        try (ArtifactReader artifact = Artifacts.open("s3://" + BUCKET + "/big.zip", settings, RetryPolicy.defaults(),
-                ArchiveLimits.defaults(), zip.getParent().resolve("scratch"))) {
+        try (ArtifactReader artifact = Artifacts.open("s3://" + BUCKET + "/big.zip",
+                FetchOptions.defaults(settings), zip.getParent().resolve("scratch"))) {
             List<IndexEntry> index = new ArrayList<>();
             artifact.index().forEachRemaining(index::add);
             IndexEntry entry = index.stream().filter(e -> e.type() == EntryType.FILE).skip(entries / 2).findFirst()

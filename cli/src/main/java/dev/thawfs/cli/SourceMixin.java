@@ -1,9 +1,8 @@
 package dev.thawfs.cli;
 
 import dev.thawfs.config.S3Settings;
-import dev.thawfs.fetcher.ArchiveLimits;
 import dev.thawfs.fetcher.Artifacts;
-import dev.thawfs.fetcher.RetryPolicy;
+import dev.thawfs.fetcher.FetchOptions;
 import dev.thawfs.store.Artifact;
 import dev.thawfs.store.FetcherSource;
 import dev.thawfs.store.Store;
@@ -36,8 +35,8 @@ final class SourceMixin {
      */
     Artifact importSource(Store store, FetcherSource content, String source, PrintWriter err) throws IOException {
         try {
-            return content.importArtifact(store, Artifacts.open(source, s3(), RetryPolicy.defaults(),
-                    ArchiveLimits.defaults(), store.scratchDirectory()));
+            return content.importArtifact(store, Artifacts.open(source, FetchOptions.defaults(s3()),
+                    store.scratchDirectory()));
         } catch (IOException | UncheckedIOException e) {
             IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
             String uri = source.startsWith("s3://") || source.startsWith("file:") ? source

@@ -1,6 +1,5 @@
 package dev.thawfs.fetcher;
 
-import dev.thawfs.config.S3Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -20,8 +19,7 @@ public final class Artifacts {
     private Artifacts() {
     }
 
-    public static ArtifactReader open(String source, S3Settings s3, RetryPolicy retry, ArchiveLimits limits,
-            Path scratch) throws IOException {
+    public static ArtifactReader open(String source, FetchOptions options, Path scratch) throws IOException {
         if (source.startsWith("s3://")) {
             URI uri = URI.create(source);
             String bucket = uri.getHost();
@@ -29,22 +27,22 @@ public final class Artifacts {
             if (bucket == null || bucket.isEmpty()) {
                 throw new IllegalArgumentException("source " + source + " names no bucket: use s3://BUCKET/KEY");
             }
-            return open(new S3ObjectStore(s3, bucket), key, key.isEmpty() || key.endsWith("/"), retry, limits, scratch);
+            return open(new S3ObjectStore(options.s3(), bucket), key, key.isEmpty() || key.endsWith("/"), options, scratch);
         }
         Path path = Path.of(source.startsWith("file:") ? URI.create(source).getPath() : source).toAbsolutePath().normalize();
         if (Files.isDirectory(path)) {
-            return open(new LocalObjectStore(path), "", true, retry, limits, scratch);
+            return open(new LocalObjectStore(path), "", true, options, scratch);
         }
         if (!Files.isRegularFile(path)) {
             throw new java.nio.file.NoSuchFileException(path.toString(), null, "no such artifact");
         }
-        return open(new LocalObjectStore(path.getParent()), path.getFileName().toString(), false, retry, limits,
-                scratch);
+        return open(new LocalObjectStore(path.getParent()), path.getFileName().toString(), false, options, scratch);
     }
 
-    private static ArtifactReader open(ObjectStore store, String key, boolean prefix, RetryPolicy retry,
-            ArchiveLimits limits, Path scratch) throws IOException {
-        RangeReader reader = new RangeReader(store, retry);
+    private static ArtifactReader open(ObjectStore store, String key, boolean prefix, FetchOptions options,
+            Path scratch) throws IOException {
+        RangeReader reader = new RangeReader(store, options.retry(), options.parallelism());
+        ArchiveLimits limits = options.limits();
         try {
             if (prefix) {
                 return new PrefixArtifact(reader, key, limits);

@@ -36,8 +36,9 @@ class HostileArtifactsTest {
     }
 
     private ArtifactReader open(Path file, ArchiveLimits limits) throws IOException {
-        return Artifacts.open(file.toString(), null, new RetryPolicy(1, java.time.Duration.ZERO, java.time.Duration.ZERO),
-                limits, work.resolve("scratch"));
+        return Artifacts.open(file.toString(), new FetchOptions(null,
+                new RetryPolicy(1, java.time.Duration.ZERO, java.time.Duration.ZERO),
+                RangeReader.Parallelism.defaults(), limits), work.resolve("scratch"));
     }
 
     private String indexError(Path file, ArchiveLimits limits) throws IOException {

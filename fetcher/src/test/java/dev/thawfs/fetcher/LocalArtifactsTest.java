@@ -39,8 +39,8 @@ class LocalArtifactsTest {
         } else {
             Trees.run(extracted, "tar", "xf", work.resolve(name).toString());
         }
-        try (ArtifactReader artifact = Artifacts.open(work.resolve(name).toString(), null, RetryPolicy.defaults(),
-                ArchiveLimits.defaults(), work.resolve("scratch"))) {
+        try (ArtifactReader artifact = Artifacts.open(work.resolve(name).toString(), FetchOptions.defaults(null),
+                work.resolve("scratch"))) {
             List<IndexEntry> index = Trees.index(artifact);
             long indexRequests = artifact.counters().requests();
             Map<String, String> expected = Trees.describe(extracted);
@@ -66,8 +66,8 @@ class LocalArtifactsTest {
         new java.util.Random(3).nextBytes(data);
         Files.write(big.resolve("model.bin"), data);
         Trees.run(big, "zip", "-q", "../big.zip", "model.bin"); // zip adds extra fields to the local header
-        try (ArtifactReader artifact = Artifacts.open(work.resolve("big.zip").toString(), null, RetryPolicy.defaults(),
-                ArchiveLimits.defaults(), work.resolve("scratch"))) {
+        try (ArtifactReader artifact = Artifacts.open(work.resolve("big.zip").toString(), FetchOptions.defaults(null),
+                work.resolve("scratch"))) {
             IndexEntry entry = Trees.index(artifact).get(0);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             artifact.extract(entry.locator(), entry.size(), bytes);

@@ -47,7 +47,7 @@ class S3ArtifactsTest {
     }
 
     private static ArtifactReader open(String uri) throws Exception {
-        return Artifacts.open(uri, s3.settings(), RetryPolicy.defaults(), ArchiveLimits.defaults(), work.resolve("scratch"));
+        return Artifacts.open(uri, FetchOptions.defaults(s3.settings()), work.resolve("scratch"));
     }
 
     @Test

@@ -1,0 +1,16 @@
+package dev.thawfs.fetcher;
+
+import dev.thawfs.config.S3Settings;
+
+/**
+ * How artifacts are fetched: where from (S3 settings; null for local sources only), how
+ * failures are retried, how large objects are split into parallel ranges, and the caps against
+ * hostile archives.
+ */
+public record FetchOptions(S3Settings s3, RetryPolicy retry, RangeReader.Parallelism parallelism,
+        ArchiveLimits limits) {
+
+    public static FetchOptions defaults(S3Settings s3) {
+        return new FetchOptions(s3, RetryPolicy.defaults(), RangeReader.Parallelism.defaults(), ArchiveLimits.defaults());
+    }
+}
