@@ -1,5 +1,6 @@
 package dev.thawfs.cli;
 
+import dev.thawfs.config.Settings;
 import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreException;
 import java.util.concurrent.Callable;
@@ -19,6 +20,9 @@ final class GcCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Mixin
+    private ConfigMixin config;
+
+    @Mixin
     private StoreMixin store;
 
     @Option(names = "--to", paramLabel = "SIZE", required = true, converter = Sizes.class,
@@ -27,7 +31,7 @@ final class GcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Store opened = store.open()) {
+        try (Store opened = StoreMixin.open(config.settings(store), Settings.FETCH_CONCURRENCY)) {
             long before = opened.materializedBytes();
             long freed = opened.evictTo(target);
             spec.commandLine().getOut().printf("thawfs: freed %s; %s of fetched content remains in %s%n",

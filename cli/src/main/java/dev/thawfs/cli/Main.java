@@ -1,5 +1,9 @@
 package dev.thawfs.cli;
 
+import dev.thawfs.config.ConfigException;
+import dev.thawfs.config.Setting;
+import dev.thawfs.config.Settings;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,8 +13,12 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Mounts packaged artifacts from object storage as a read-only tree, fetched lazily"
                 + " and then read by the kernel straight from a local store (FUSE passthrough).",
+        footer = {"", "Settings come from a TOML file (--config, $THAWFS_CONFIG or /etc/thawfs/thawfs.toml),"
+                + " THAWFS_* environment variables and flags, each overriding the one before: see thawfs config.",
+            "Bash completion: thawfs generate-completion > /etc/bash_completion.d/thawfs"},
         subcommands = {MountCommand.class, PrefetchCommand.class, StatusCommand.class, UnmountCommand.class, GcCommand.class,
-            MirrorCommand.class, CommandLine.HelpCommand.class})
+            ConfigCommand.class, MirrorCommand.class, AutoComplete.GenerateCompletion.class,
+            CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
@@ -20,15 +28,29 @@ public final class Main {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with thawfs's exit codes: usage errors are 2, like set-up errors. */
+    /** The command line with thawfs's exit codes: usage and configuration errors are 2, like set-up errors. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main())
+        for (Setting<?> setting : Settings.ALL) { // for "${sys:thawfs.default.KEY}" in the flags' help
+            System.setProperty("thawfs.default." + setting.key(), setting.defaultText().isEmpty() ? "none"
+                    : setting.defaultText());
+        }
+        CommandLine commandLine = new CommandLine(new Main())
                 .setExitCodeExceptionMapper(e -> EXIT_FAILED)
+                .setExecutionExceptionHandler((e, cmd, parseResult) -> {
+                    if (!(e instanceof ConfigException)) {
+                        throw e;
+                    }
+                    cmd.getErr().println("thawfs: " + e.getMessage().replace("\n", "\nthawfs: "));
+                    cmd.getErr().println("See 'thawfs config --help' and README.md (Configuration).");
+                    return EXIT_USAGE;
+                })
                 .setParameterExceptionHandler((e, args) -> {
                     CommandLine cmd = e.getCommandLine();
                     cmd.getErr().println("thawfs: " + e.getMessage());
                     cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more.");
                     return EXIT_USAGE;
                 });
+        commandLine.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        return commandLine;
     }
 }

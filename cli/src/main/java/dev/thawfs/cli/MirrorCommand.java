@@ -35,6 +35,9 @@ final class MirrorCommand implements Callable<Integer> {
     private Path mountpoint;
 
     @Mixin
+    private ConfigMixin config;
+
+    @Mixin
     private MountMixin mount;
 
     @Override
@@ -43,7 +46,7 @@ final class MirrorCommand implements Callable<Integer> {
             return usageError("source " + source + (Files.exists(source) ? " is not a directory" : " does not exist"));
         }
         try (FuseSession session = FuseSession.mount(mountpoint, new MirrorFilesystem(source),
-                mount.options("thawfs-mirror:" + source.toAbsolutePath(), Path.of(System.getProperty("java.io.tmpdir"))))) {
+                mount.options(config.settings(mount), "thawfs-mirror:" + source.toAbsolutePath(), Path.of(System.getProperty("java.io.tmpdir"))))) {
             Signals.onTermination(session::close);
             session.awaitUnmount();
         } catch (MountException | IllegalArgumentException e) {

@@ -1,17 +1,20 @@
 package dev.thawfs.cli;
 
+import static dev.thawfs.cli.ConfigMixin.override;
+
+import dev.thawfs.config.Settings;
 import dev.thawfs.fs.engine.FuseSession;
-import dev.thawfs.fs.kernel.MountException;
+import dev.thawfs.fs.kernel.Libc;
 import dev.thawfs.fs.thaw.Layer;
 import dev.thawfs.fs.thaw.ThawFilesystem;
-import dev.thawfs.store.Artifact;
+import dev.thawfs.fs.thaw.TracePrefetch;
 import dev.thawfs.store.FetcherSource;
 import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreException;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,20 +31,26 @@ import picocli.CommandLine.Spec;
             "Mounts artifacts (zip/jar/wheel, tar, tar.gz, tar.zst, or whole prefixes) read-only on MOUNTPOINT."
                     + " Only indexes are read at mount time; a file is fetched into the store the first time it is"
                     + " opened, and from then on the kernel reads it from the store directly (FUSE passthrough).",
-            "Runs in the foreground until Ctrl-C or SIGTERM, which unmount it."},
+            "Runs in the foreground until Ctrl-C or SIGTERM, which unmount it; with --daemon it returns once the"
+                    + " mount answers and keeps serving in the background (stop it with thawfs unmount)."},
         footer = {"", "Examples:",
             "  thawfs mount ./app.zip /mnt/app",
             "  thawfs mount s3://builds/jdk.tar.gz=jdk s3://builds/app.jar=lib/app.jar /mnt/job",
             "  thawfs mount --s3-endpoint http://127.0.0.1:9000 s3://repo/maven/ /mnt/maven",
+            "  thawfs mount --daemon --record /tmp/startup.trace s3://builds/app.zip /mnt/app",
+            "  thawfs mount --daemon --prefetch /tmp/startup.trace s3://builds/app.zip /mnt/app",
             "", "SOURCE is s3://BUCKET/KEY, s3://BUCKET/PREFIX/ (every object below it), a local file or directory."})
 final class MountCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Parameters(arity = "2..*", paramLabel = "SOURCE[=PATH]... MOUNTPOINT",
+    @Parameters(arity = "2..*", paramLabel = "SOURCE[=PATH]... MOUNTPOINT", hideParamSyntax = true,
             description = "artifacts, each optionally placed at PATH inside the mount, then the mount point")
     private List<String> arguments;
+
+    @Mixin
+    private ConfigMixin config;
 
     @Mixin
     private StoreMixin store;
@@ -52,42 +61,94 @@ final class MountCommand implements Callable<Integer> {
     @Mixin
     private MountMixin mount;
 
-    @Option(names = "--materialize-on-open", paramLabel = "SIZE", converter = Sizes.class, defaultValue = "64MiB",
-            description = "cold files up to this size are fetched whole before open returns; default: ${DEFAULT-VALUE}")
-    private long materializeOnOpen;
+    @Option(names = "--materialize-on-open", paramLabel = "SIZE",
+            description = "cold files up to this size are fetched whole before open returns; default:"
+                    + " ${sys:thawfs.default.mount.materialize-on-open} (mount.materialize-on-open)")
+    private String materializeOnOpen;
 
-    @Option(names = "--fetch-timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "a cold open or read fails with EIO after this long without content; default: ${DEFAULT-VALUE}")
-    private long fetchTimeoutSeconds;
+    @Option(names = "--fetch-timeout", paramLabel = "DURATION",
+            description = "a cold open or read fails with EIO after waiting this long for content; default:"
+                    + " ${sys:thawfs.default.fetch.timeout} (fetch.timeout)")
+    private String fetchTimeout;
+
+    @Option(names = "--daemon", description = "return once the mount answers; serve in the background")
+    private boolean daemon;
+
+    @Option(names = Daemon.CHILD_FLAG, hidden = true)
+    private boolean daemonChild;
+
+    @Option(names = "--log", paramLabel = "FILE",
+            description = "with --daemon, where its messages go; default: daemon.log in the store")
+    private Path log;
+
+    @Option(names = "--record", paramLabel = "FILE",
+            description = "write each file's first access (time since mount, offset, length, path) to FILE")
+    private Path record;
+
+    @Option(names = "--prefetch", paramLabel = "FILE",
+            description = "fetch the files of a recorded trace (or a list of paths) in the background, in order,"
+                    + " right after mounting; prefetch.concurrency at a time")
+    private Path prefetch;
 
     @Override
-    public Integer call() throws InterruptedException {
-        Path mountpoint = Path.of(arguments.get(arguments.size() - 1));
-        if (fetchTimeoutSeconds < 1) {
-            return usageError("--fetch-timeout: " + fetchTimeoutSeconds + " is not a number of seconds of 1 or more");
+    public Integer call() throws Exception {
+        Settings settings = config.settings(store, sources, mount, this::applyTo);
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> tracePaths;
+        try {
+            tracePaths = prefetch == null ? List.of() : AccessTrace.paths(prefetch);
+        } catch (IOException e) {
+            return usageError("--prefetch: cannot read " + prefetch + " (" + e + ")");
         }
-        try (Store opened = store.open(); FetcherSource content = new FetcherSource()) {
-            List<Layer> layers = new ArrayList<>();
-            for (String source : arguments.subList(0, arguments.size() - 1)) {
-                int equals = source.indexOf('=');
-                String uri = equals < 0 ? source : source.substring(0, equals);
-                Artifact artifact = sources.importSource(opened, content, uri, spec.commandLine().getErr());
-                layers.add(new Layer(artifact, equals < 0 ? "" : source.substring(equals + 1)));
-            }
-            ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content, materializeOnOpen,
-                    Duration.ofSeconds(fetchTimeoutSeconds));
+        if (daemon) {
+            return Daemon.start(spec.commandLine().getParseResult().originalArgs(),
+                    log != null ? log : settings.get(Settings.STORE_DIR).resolve("daemon.log"),
+                    spec.commandLine().getOut(), err);
+        }
+        if (daemonChild) {
+            Libc.INSTANCE.setsid();
+        }
+        Path mountpoint = Path.of(arguments.get(arguments.size() - 1));
+        try (Store opened = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY);
+                FetcherSource content = new FetcherSource();
+                AccessTrace trace = record == null ? null : AccessTrace.record(record)) {
+            List<Layer> layers = SourceMixin.importLayers(settings, opened, content,
+                    arguments.subList(0, arguments.size() - 1), err);
+            ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content,
+                    settings.get(Settings.MOUNT_MATERIALIZE_ON_OPEN), settings.get(Settings.FETCH_TIMEOUT));
             filesystem.reportStatusWith(() -> status(opened, layers, content, filesystem));
+            if (trace != null) {
+                filesystem.recordAccessesTo(trace);
+            }
             try (FuseSession session = FuseSession.mount(mountpoint, filesystem,
-                    mount.options("thawfs", opened.directory()))) {
+                    mount.options(settings, "thawfs", opened.directory()))) {
                 Signals.onTermination(session::close);
+                if (!tracePaths.isEmpty()) {
+                    filesystem.prefetch(tracePaths, settings.get(Settings.PREFETCH_CONCURRENCY))
+                            .thenAccept(result -> reportPrefetch(result, err));
+                }
+                if (daemonChild && Files.isDirectory(mountpoint)) { // the mount answers a stat: it is usable
+                    Daemon.ready();
+                }
                 session.awaitUnmount();
             }
             return 0;
-        } catch (MountException | StoreException | IllegalArgumentException e) {
-            return usageError(e.getMessage());
-        } catch (IOException e) {
+        } catch (StoreException | IllegalArgumentException | IOException e) {
             return usageError(e.getMessage());
         }
+    }
+
+    private Settings applyTo(Settings settings) {
+        return override(override(settings, Settings.MOUNT_MATERIALIZE_ON_OPEN, materializeOnOpen,
+                "--materialize-on-open"), Settings.FETCH_TIMEOUT, fetchTimeout, "--fetch-timeout");
+    }
+
+    private static void reportPrefetch(TracePrefetch.Result result, PrintWriter err) {
+        err.println("thawfs: prefetched " + result.fetched() + " files" + (result.missing().isEmpty() ? ""
+                : "; " + result.missing().size() + " listed paths are no file here, e.g. " + result.missing().get(0))
+                + (result.failed().isEmpty() ? "" : "; " + result.failed().size() + " failed, e.g. "
+                        + result.failed().get(0)));
+        err.flush();
     }
 
     private static String status(Store store, List<Layer> layers, FetcherSource content, ThawFilesystem filesystem) {

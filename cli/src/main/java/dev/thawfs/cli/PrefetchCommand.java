@@ -1,6 +1,10 @@
 package dev.thawfs.cli;
 
-import dev.thawfs.store.Artifact;
+import static dev.thawfs.cli.ConfigMixin.override;
+
+import dev.thawfs.config.Settings;
+import dev.thawfs.fs.thaw.Layer;
+import dev.thawfs.fs.thaw.LayerTree;
 import dev.thawfs.store.FetcherSource;
 import dev.thawfs.store.MaterializeException;
 import dev.thawfs.store.Node;
@@ -8,7 +12,6 @@ import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,6 +39,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
             "  thawfs prefetch --all s3://builds/app.zip",
             "  thawfs prefetch --paths startup-files.txt s3://builds/jdk.tar s3://builds/app.jar",
+            "  thawfs prefetch --trace /tmp/startup.trace s3://builds/jdk.tar.gz=jdk s3://builds/app.jar=lib/app.jar",
+            "", "With --paths and --trace, paths are in the tree a mount of the same SOURCE[=PATH] list shows.",
             "", "Exit codes: 0 all fetched, 1 some entries failed (listed), 2 usage or set-up error."})
 final class PrefetchCommand implements Callable<Integer> {
 
@@ -43,44 +48,54 @@ final class PrefetchCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Mixin
+    private ConfigMixin config;
+
+    @Mixin
     private StoreMixin store;
 
     @Mixin
     private SourceMixin sources;
 
-    /** What to fetch: everything, or the paths listed in a file. */
+    /** What to fetch: everything, or the paths listed in a file or a recorded trace. */
     static final class Selection {
         @Option(names = "--all", required = true, description = "every file of the artifacts")
         boolean all;
 
         @Option(names = "--paths", required = true, paramLabel = "FILE",
-                description = "a file of paths inside the artifacts, one per line ('#' starts a comment)")
+                description = "a file of paths, one per line ('#' starts a comment)")
         Path paths;
+
+        @Option(names = "--trace", required = true, paramLabel = "FILE",
+                description = "a trace recorded by thawfs mount --record: its files, in recorded order")
+        Path trace;
+
+        Path list() {
+            return paths != null ? paths : trace;
+        }
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     private Selection selection;
 
-    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8",
-            description = "files fetched at once; default: ${DEFAULT-VALUE}")
-    private int concurrency;
+    @Option(names = "--concurrency", paramLabel = "N",
+            description = "files fetched at once; default: ${sys:thawfs.default.prefetch.concurrency}"
+                    + " (prefetch.concurrency)")
+    private Integer concurrency;
 
-    @Parameters(arity = "1..*", paramLabel = "SOURCE", description = "s3://BUCKET/KEY, s3://BUCKET/PREFIX/, a file or directory")
+    @Parameters(arity = "1..*", paramLabel = "SOURCE[=PATH]",
+            description = "s3://BUCKET/KEY, s3://BUCKET/PREFIX/, a file or directory, optionally placed at PATH")
     private List<String> sourceList;
 
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        if (concurrency < 1 || concurrency > 256) {
-            return usageError("--concurrency: " + concurrency + " is not between 1 and 256");
-        }
-        store.concurrency = concurrency;
-        try (Store opened = store.open(); FetcherSource content = new FetcherSource()) {
-            List<Artifact> artifacts = new ArrayList<>();
-            for (String source : sourceList) {
-                artifacts.add(sources.importSource(opened, content, source, err));
-            }
-            Map<Node, String> files = selection.all ? allFiles(opened, artifacts) : listedFiles(opened, artifacts, err);
+        Settings settings = config.settings(store, sources,
+                s -> override(s, Settings.PREFETCH_CONCURRENCY, concurrency, "--concurrency"));
+        try (Store opened = StoreMixin.open(settings, Settings.PREFETCH_CONCURRENCY);
+                FetcherSource content = new FetcherSource()) {
+            List<Layer> layers = SourceMixin.importLayers(settings, opened, content, sourceList, err);
+            Map<Node, String> files = selection.all ? allFiles(opened, layers)
+                    : listedFiles(new LayerTree(opened, layers), err);
             if (files == null) {
                 return Main.EXIT_USAGE;
             }
@@ -113,11 +128,11 @@ final class PrefetchCommand implements Callable<Integer> {
         return failed.isEmpty() ? 0 : Main.EXIT_FAILED;
     }
 
-    /** Every file of the artifacts, by its path inside its artifact. */
-    private static Map<Node, String> allFiles(Store opened, List<Artifact> artifacts) {
+    /** Every file of the artifacts (hidden ones too: a later mount may order the layers differently). */
+    private static Map<Node, String> allFiles(Store opened, List<Layer> layers) {
         Map<Node, String> files = new LinkedHashMap<>();
-        for (Artifact artifact : artifacts) {
-            collect(opened, artifact.rootId(), "", files);
+        for (Layer layer : layers) {
+            collect(opened, layer.artifact().rootId(), layer.path().isEmpty() ? "" : layer.path() + "/", files);
         }
         return files;
     }
@@ -132,42 +147,25 @@ final class PrefetchCommand implements Callable<Integer> {
         }
     }
 
-    /** The listed paths, each found in the first artifact that has it; null after reporting missing ones. */
-    private Map<Node, String> listedFiles(Store opened, List<Artifact> artifacts, PrintWriter err) throws IOException {
+    /** The listed files, in their order; null after reporting paths that name no file. */
+    private Map<Node, String> listedFiles(LayerTree tree, PrintWriter err) throws IOException {
         Map<Node, String> files = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
-        int lineNumber = 0;
-        for (String line : Files.readAllLines(selection.paths)) {
-            lineNumber++;
-            String path = line.strip();
-            if (path.isEmpty() || path.startsWith("#")) {
-                continue;
-            }
-            Optional<Node> node = artifacts.stream().map(a -> resolve(opened, a.rootId(), path))
-                    .flatMap(Optional::stream).findFirst();
-            if (node.isPresent() && node.get().isFile()) {
-                files.put(node.get(), path);
+        for (String path : AccessTrace.paths(selection.list())) {
+            Optional<Node> node = tree.file(path);
+            if (node.isPresent()) {
+                files.putIfAbsent(node.get(), path);
             } else {
-                missing.add(selection.paths + ":" + lineNumber + ": " + path);
+                missing.add(path);
             }
         }
         if (!missing.isEmpty()) {
-            err.println("thawfs: " + missing.size() + " listed paths are no file of these artifacts:");
-            missing.forEach(line -> err.println("  " + line));
+            err.println("thawfs: " + missing.size() + " paths in " + selection.list() + " are no file of these"
+                    + " artifacts (with SOURCE=PATH, paths include PATH):");
+            missing.forEach(path -> err.println("  " + path));
             return null;
         }
         return files;
-    }
-
-    private static Optional<Node> resolve(Store opened, long root, String path) {
-        Optional<Node> at = opened.node(root);
-        for (String part : path.replaceAll("^/+", "").split("/")) {
-            if (at.isEmpty() || part.isEmpty()) {
-                continue;
-            }
-            at = opened.child(at.get().id(), part);
-        }
-        return at;
     }
 
     private int usageError(String message) {

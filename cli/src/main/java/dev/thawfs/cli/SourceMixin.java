@@ -1,8 +1,14 @@
 package dev.thawfs.cli;
 
-import dev.thawfs.config.S3Settings;
+import static dev.thawfs.cli.ConfigMixin.override;
+
+import dev.thawfs.config.Settings;
+import dev.thawfs.fetcher.ArchiveLimits;
 import dev.thawfs.fetcher.Artifacts;
 import dev.thawfs.fetcher.FetchOptions;
+import dev.thawfs.fetcher.RangeReader;
+import dev.thawfs.fetcher.RetryPolicy;
+import dev.thawfs.fs.thaw.Layer;
 import dev.thawfs.store.Artifact;
 import dev.thawfs.store.FetcherSource;
 import dev.thawfs.store.Store;
@@ -11,32 +17,57 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
-/** Where sources are fetched from (S3 settings), and importing a source's index into the store. */
-final class SourceMixin {
-    @Option(names = "--s3-endpoint", paramLabel = "URL", description = "an S3-compatible store (path-style access)")
+/** Where sources are fetched from, and importing sources' indexes into the store as layers. */
+final class SourceMixin implements ConfigMixin.Flags {
+    @Option(names = "--s3-endpoint", paramLabel = "URL",
+            description = "an S3-compatible store (path-style access unless s3.path-style = false)")
     URI s3Endpoint;
 
-    @Option(names = "--s3-region", paramLabel = "REGION", defaultValue = "us-east-1",
-            description = "default: ${DEFAULT-VALUE}")
+    @Option(names = "--s3-region", paramLabel = "REGION",
+            description = "default: ${sys:thawfs.default.s3.region} (s3.region)")
     String s3Region;
 
-    /** Credentials from the environment (never flags, which show in ps), else the AWS default chain. */
-    S3Settings s3() {
-        return new S3Settings(s3Endpoint, s3Region, System.getenv("AWS_PROFILE"), System.getenv("AWS_ACCESS_KEY_ID"),
-                System.getenv("AWS_SECRET_ACCESS_KEY"), s3Endpoint != null, Duration.ofSeconds(30));
+    @Override
+    public Settings applyTo(Settings settings) {
+        return override(override(settings, Settings.S3_ENDPOINT, s3Endpoint, "--s3-endpoint"), Settings.S3_REGION,
+                s3Region, "--s3-region");
+    }
+
+    /** Credentials from the environment (never flags, which show in ps), else the profile or the AWS chain. */
+    static FetchOptions fetchOptions(Settings settings) {
+        return new FetchOptions(settings.s3(System.getenv("AWS_ACCESS_KEY_ID"), System.getenv("AWS_SECRET_ACCESS_KEY")),
+                new RetryPolicy(settings.get(Settings.FETCH_ATTEMPTS), settings.get(Settings.FETCH_RETRY_BASE_DELAY),
+                        settings.get(Settings.FETCH_RETRY_MAX_DELAY)),
+                new RangeReader.Parallelism(Math.toIntExact(settings.get(Settings.FETCH_PART_SIZE)),
+                        settings.get(Settings.FETCH_PARALLEL_PARTS)),
+                new ArchiveLimits(settings.get(Settings.LIMITS_MAX_ENTRIES),
+                        settings.get(Settings.LIMITS_MAX_EXPANSION_RATIO), settings.get(Settings.LIMITS_MAX_ENTRY_SIZE)));
     }
 
     /**
-     * Imports a source's index (a no-op for a version imported before). With the source
-     * unreachable, the version imported before is used, with a warning on {@code err}.
+     * Imports each {@code SOURCE[=PATH]} (a no-op for a version imported before) as a layer at
+     * PATH. With a source unreachable, the version imported before is used, with a warning.
      */
-    Artifact importSource(Store store, FetcherSource content, String source, PrintWriter err) throws IOException {
+    static List<Layer> importLayers(Settings settings, Store store, FetcherSource content, List<String> sources,
+            PrintWriter err) throws IOException {
+        List<Layer> layers = new ArrayList<>();
+        for (String source : sources) {
+            int equals = source.indexOf('=');
+            String uri = equals < 0 ? source : source.substring(0, equals);
+            layers.add(new Layer(importSource(settings, store, content, uri, err),
+                    equals < 0 ? "" : source.substring(equals + 1)));
+        }
+        return layers;
+    }
+
+    private static Artifact importSource(Settings settings, Store store, FetcherSource content, String source,
+            PrintWriter err) throws IOException {
         try {
-            return content.importArtifact(store, Artifacts.open(source, FetchOptions.defaults(s3()),
-                    store.scratchDirectory()));
+            return content.importArtifact(store, Artifacts.open(source, fetchOptions(settings), store.scratchDirectory()));
         } catch (IOException | UncheckedIOException e) {
             IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
             String uri = source.startsWith("s3://") || source.startsWith("file:") ? source

@@ -3,6 +3,7 @@ package dev.thawfs.cli;
 import dev.thawfs.fs.kernel.ErrnoException;
 import dev.thawfs.fs.kernel.NativeFiles;
 import dev.thawfs.fs.thaw.ThawFilesystem;
+import dev.thawfs.config.Settings;
 import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreException;
 import java.nio.file.Path;
@@ -29,6 +30,9 @@ final class StatusCommand implements Callable<Integer> {
     private Path mountpoint;
 
     @Mixin
+    private ConfigMixin config;
+
+    @Mixin
     private StoreMixin store;
 
     @Option(names = "--json", description = "one JSON object instead of text")
@@ -46,7 +50,7 @@ final class StatusCommand implements Callable<Integer> {
                 return Main.EXIT_USAGE;
             }
         } else {
-            try (Store opened = store.open()) {
+            try (Store opened = StoreMixin.open(config.settings(store), Settings.FETCH_CONCURRENCY)) {
                 report = StatusReport.of(opened, opened.artifacts());
             } catch (StoreException e) {
                 spec.commandLine().getErr().println("thawfs: " + e.getMessage()

@@ -1,24 +1,36 @@
 package dev.thawfs.cli;
 
+import static dev.thawfs.cli.ConfigMixin.override;
+
+import dev.thawfs.config.Setting;
+import dev.thawfs.config.Settings;
 import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreOptions;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Which local store a command uses, and its size budget. */
-final class StoreMixin {
-    @Option(names = "--store", paramLabel = "DIR", defaultValue = "${env:THAWFS_STORE:-/var/cache/thawfs}",
-            description = "the local store; default: ${DEFAULT-VALUE} (or $THAWFS_STORE)")
+final class StoreMixin implements ConfigMixin.Flags {
+    @Option(names = "--store", paramLabel = "DIR",
+            description = "the local store; default: ${sys:thawfs.default.store.dir} (store.dir)")
     Path directory;
 
-    @Option(names = "--budget", paramLabel = "SIZE", converter = Sizes.class, defaultValue = "10GiB",
-            description = "content the store keeps before evicting; default: ${DEFAULT-VALUE}")
-    long budget;
+    @Option(names = "--budget", paramLabel = "SIZE",
+            description = "fetched content kept before evicting; default: ${sys:thawfs.default.store.budget}"
+                    + " (store.budget)")
+    String budget;
 
-    /** Materializations at once (prefetch sets it from its --concurrency). */
-    int concurrency = StoreOptions.defaults().concurrency();
+    @Override
+    public Settings applyTo(Settings settings) {
+        Settings withDirectory = override(settings, Settings.STORE_DIR,
+                directory == null ? null : directory.toAbsolutePath(), "--store");
+        return override(withDirectory, Settings.STORE_BUDGET, budget, "--budget");
+    }
 
-    Store open() {
-        return Store.open(directory, StoreOptions.defaults().withBudget(budget).withConcurrency(concurrency));
+    /** Opens the store with {@code concurrency} materializations at once. */
+    static Store open(Settings settings, Setting<Integer> concurrency) {
+        return Store.open(settings.get(Settings.STORE_DIR), new StoreOptions(settings.get(Settings.STORE_BUDGET),
+                settings.get(Settings.STORE_MIN_FREE_PERCENT), settings.get(concurrency),
+                StoreOptions.defaults().cacheEntries()));
     }
 }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ class MountEndToEndTest {
     private S3ProxyServer s3;
     private Path tree;
     private Path mountpoint;
+    private Path store;
     private final List<Process> started = new ArrayList<>();
 
     @BeforeEach
@@ -54,6 +56,7 @@ class MountEndToEndTest {
             s3.put("builds", name, Files.readAllBytes(work.resolve(name)));
         }
         mountpoint = Files.createDirectory(work.resolve("mnt"));
+        store = work.resolve("store");
     }
 
     @AfterEach
@@ -87,11 +90,17 @@ class MountEndToEndTest {
         return process;
     }
 
-    private Process mount() throws IOException {
-        Process process = thawfs("mount", "--store", work.resolve("store").toString(),
+    private static final String[] LAYERS = {"s3://builds/app.zip=zip", "s3://builds/app.tar=tar",
+        "s3://builds/app.tar.gz=tgz"};
+
+    private Process mount(String... flags) throws IOException {
+        List<String> args = new ArrayList<>(List.of("mount", "--store", store.toString(),
                 "--stats", work.resolve("stats.json").toString(), "--s3-endpoint", s3.endpoint.toString(),
-                "--fetch-timeout", "5", "s3://builds/app.zip=zip", "s3://builds/app.tar=tar",
-                "s3://builds/app.tar.gz=tgz", mountpoint.toString());
+                "--fetch-timeout", "5s"));
+        args.addAll(List.of(flags));
+        args.addAll(List.of(LAYERS));
+        args.add(mountpoint.toString());
+        Process process = thawfs(args.toArray(String[]::new));
         for (int i = 0; i < 6000 && process.isAlive(); i++) {
             if (!Mounts.isStale(mountpoint) && Files.exists(mountpoint.resolve("zip"))) {
                 return process;
@@ -253,6 +262,89 @@ class MountEndToEndTest {
         assertEquals(0, gc.exitValue(), stderr(2));
         assertTrue(Files.readString(work.resolve("stdout-2")).contains("0 bytes of fetched content remains"),
                 Files.readString(work.resolve("stdout-2")));
+    }
+
+    @Test
+    void aRecordedTraceReplayedByPrefetchFetchesExactlyTheRecordedFiles() throws Exception {
+        Path trace = work.resolve("startup.trace");
+        Process recording = mount("--record", trace.toString());
+        List<String> read = List.of("tgz/pkg/lib/compressible.txt", "zip/pkg/bin/run me.sh", "tar/pkg/lib/f3.bin");
+        for (String path : read) {
+            Files.readAllBytes(mountpoint.resolve(path));
+        }
+        Files.readAllBytes(mountpoint.resolve(read.get(0))); // a second access is not recorded
+        recording.destroy();
+        assertTrue(recording.waitFor(60, TimeUnit.SECONDS));
+        List<String> lines = Files.readAllLines(trace);
+        assertEquals(AccessTrace.HEADER, lines.get(0));
+        assertEquals(read, lines.subList(1, lines.size()).stream().map(line -> line.split("\t", 4)[3]).toList(),
+                String.join("\n", lines));
+        long size = Files.size(tree.resolve("pkg/lib/f3.bin"));
+        assertTrue(lines.get(3).matches("\\d+\t0\t" + size + "\ttar/pkg/lib/f3.bin"), lines.get(3));
+
+        store = work.resolve("another-store"); // a new machine: cold store, same trace
+        Process replaying = mount("--prefetch", trace.toString());
+        for (int i = 0; i < 6000 && !stderr(started.indexOf(replaying)).contains("prefetched"); i++) {
+            LockSupport.parkNanos(10_000_000);
+        }
+        assertTrue(stderr(started.indexOf(replaying)).contains("thawfs: prefetched 3 files\n"),
+                stderr(started.indexOf(replaying)));
+        try (var files = Files.walk(mountpoint)) {
+            for (Path file : (Iterable<Path>) files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))::iterator) {
+                String path = mountpoint.relativize(file).toString();
+                assertEquals(read.contains(path) ? "materialized" : "cold", state(file), path);
+            }
+        }
+    }
+
+    @Test
+    void prefetchOfATraceWithoutMountingWarmsTheStoreForTheSameLayers() throws Exception {
+        Path trace = Files.writeString(work.resolve("paths.txt"), "# startup files\nzip/pkg/lib/f3.bin\n"
+                + "1\t0\t9\ttgz/pkg/bin/run me.sh\n");
+        List<String> args = new ArrayList<>(List.of("prefetch", "--store", work.resolve("store").toString(),
+                "--s3-endpoint", s3.endpoint.toString(), "--trace", trace.toString()));
+        args.addAll(List.of(LAYERS));
+        Process prefetch = thawfs(args.toArray(String[]::new));
+        assertTrue(prefetch.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, prefetch.exitValue(), stderr(0));
+        assertTrue(stderr(0).contains("2/2 files") && stderr(0).contains("done"), stderr(0));
+        mount();
+        assertEquals("materialized", state(mountpoint.resolve("zip/pkg/lib/f3.bin")));
+        assertEquals("materialized", state(mountpoint.resolve("tgz/pkg/bin/run me.sh")));
+        assertEquals("cold", state(mountpoint.resolve("tar/pkg/lib/f3.bin")));
+    }
+
+    @Test
+    void daemonReturnsOnlyOnceTheMountAnswersAndUnmountStopsIt() throws Exception {
+        List<String> args = new ArrayList<>(List.of("mount", "--daemon", "--store", work.resolve("store").toString(),
+                "--s3-endpoint", s3.endpoint.toString()));
+        args.addAll(List.of(LAYERS));
+        args.add(mountpoint.toString());
+        Process starter = thawfs(args.toArray(String[]::new));
+        assertTrue(starter.waitFor(120, TimeUnit.SECONDS));
+        String said = Files.readString(work.resolve("stdout-0"));
+        assertEquals(0, starter.exitValue(), stderr(0) + said);
+        long pid = Long.parseLong(said.replaceAll("(?s).*daemon pid (\\d+).*", "$1"));
+        ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no daemon " + said));
+        try {
+            assertTrue(Files.isDirectory(mountpoint.resolve("zip/pkg")), "mounted when --daemon returned");
+            assertArrayEquals(Files.readAllBytes(tree.resolve("pkg/lib/f3.bin")),
+                    Files.readAllBytes(mountpoint.resolve("tar/pkg/lib/f3.bin")));
+            assertTrue(said.contains("log " + work.resolve("store").resolve("daemon.log")), said);
+
+            Process unmount = thawfs("unmount", mountpoint.toString());
+            assertTrue(unmount.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, unmount.exitValue(), stderr(1));
+            assertTrue(daemon.onExit().get(60, TimeUnit.SECONDS).pid() == pid, "the daemon ends with its mount");
+        } finally {
+            daemon.destroyForcibly();
+        }
+
+        Process failing = thawfs("mount", "--daemon", "--store", work.resolve("store").toString(),
+                work.resolve("none.zip").toString(), mountpoint.toString());
+        assertTrue(failing.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(2, failing.exitValue(), "a daemon that cannot mount fails its starter");
+        assertTrue(stderr(2).contains("none.zip") && stderr(2).contains("before the mount was ready"), stderr(2));
     }
 
     private static String run(String... command) throws Exception {

@@ -62,6 +62,10 @@ public interface Libc {
     @IgnoreError
     int geteuid();
 
+    /** Leaves the terminal's session (a daemon survives its terminal closing). */
+    @IgnoreError
+    int setsid();
+
     @IgnoreError
     int getegid();
 

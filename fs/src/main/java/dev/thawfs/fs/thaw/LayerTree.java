@@ -3,6 +3,7 @@ package dev.thawfs.fs.thaw;
 import dev.thawfs.store.Node;
 import dev.thawfs.store.Store;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,8 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * layer that has it; a regular file or symlink there hides lower layers, while directories of the
  * same name in several layers (or on a layer's path) merge. Inodes that come from one store node
  * are that node (its id is the nodeid); merged directories get ids of their own.
+ *
+ * <p>Public for the paths of a mount ({@link #file}, {@link #mountPath}), which {@code thawfs
+ * prefetch} resolves the way a mount would without mounting.
  */
-final class LayerTree {
+public final class LayerTree {
     /** Merged directories' nodeids have this bit; store node ids never do. */
     static final long MERGED = 1L << 62;
     static final long ROOT = 1;
@@ -47,12 +51,15 @@ final class LayerTree {
     private final Map<Long, Merged> merged = new ConcurrentHashMap<>();
     private final Map<String, Merged> mergedByName = new ConcurrentHashMap<>();
     private final AtomicLong nextMerged = new AtomicLong(MERGED | 2);
+    /** Where each artifact's root is in the mount ("" or "a/b/"), by artifact id. */
+    private final Map<Long, String> layerPaths = new HashMap<>();
 
-    LayerTree(Store store, List<Layer> layers) {
+    public LayerTree(Store store, List<Layer> layers) {
         this.store = store;
         this.root = new Merged(ROOT, new ArrayList<>());
         merged.put(ROOT, root);
         for (Layer layer : layers) {
+            layerPaths.putIfAbsent(layer.artifact().id(), layer.path().isEmpty() ? "" : layer.path() + "/");
             Merged at = root;
             if (!layer.path().isEmpty()) {
                 for (String part : layer.path().split("/")) {
@@ -151,6 +158,25 @@ final class LayerTree {
             }
         }
         return new ArrayList<>(entries.entrySet());
+    }
+
+    /** The regular file at {@code path} ('/'-separated, relative to the mount's root), if there is one. */
+    public Optional<Node> file(String path) {
+        Optional<Inode> at = inode(ROOT);
+        for (String part : path.split("/")) {
+            if (at.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!part.isEmpty() && !part.equals(".")) {
+                at = lookup(at.get().nodeid(), part);
+            }
+        }
+        return at.map(Inode::node).filter(node -> node != null && node.isFile());
+    }
+
+    /** The path of a store node in the mount (a file hidden by a higher layer has one too). */
+    public String mountPath(Node node) {
+        return layerPaths.getOrDefault(node.artifactId(), "") + pathInArtifact(node);
     }
 
     /** The path of a store node inside its artifact, for {@code user.thawfs.source}. */

@@ -83,6 +83,7 @@ public final class ThawFilesystem implements FuseFilesystem {
     private volatile Inodes inodes;
     private volatile KernelConnection kernel;
     private volatile Supplier<String> statusReport = () -> "";
+    private volatile AccessRecorder accesses = AccessRecorder.NONE;
 
     /**
      * @param materializeOnOpenBytes cold files up to this size are fetched whole before their open is answered
@@ -108,6 +109,19 @@ public final class ThawFilesystem implements FuseFilesystem {
     /** What the mount's root answers for {@link #STATUS_XATTR}. */
     public void reportStatusWith(Supplier<String> report) {
         this.statusReport = report;
+    }
+
+    /** Reports each file's first access to {@code log} from now on. */
+    public void recordAccessesTo(AccessLog log) {
+        this.accesses = new AccessRecorder(tree, log);
+    }
+
+    /**
+     * Fetches the files at {@code paths} (in the mount) in their order, {@code window} at a time,
+     * sharing fetches with opens.
+     */
+    public CompletableFuture<TracePrefetch.Result> prefetch(List<String> paths, int window) {
+        return TracePrefetch.run(paths, tree, this::fetch, window);
     }
 
     /** The passthrough tier in force, once mounted. */
@@ -194,7 +208,11 @@ public final class ThawFilesystem implements FuseFilesystem {
             return;
         }
         Node node = inode.node();
-        if (store.isMaterialized(node)) {
+        boolean local = store.isMaterialized(node);
+        if (local || node.size() <= materializeOnOpenBytes) {
+            accesses.access(node, 0, node.size()); // a cold large file's first access is its first read
+        }
+        if (local) {
             openMaterialized(request, nodeid, node);
         } else if (node.size() <= materializeOnOpenBytes) {
             request.onInterrupt(() -> {
@@ -270,6 +288,7 @@ public final class ThawFilesystem implements FuseFilesystem {
             request.replyRead(file.channel, offset, size);
             return;
         }
+        accesses.access(file.node, offset, size);
         long end = Math.min(file.node.size(), offset + size);
         request.onInterrupt(() -> {
         });

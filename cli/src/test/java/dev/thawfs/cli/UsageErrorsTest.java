@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Bad input to {@code thawfs mirror}: one line that says what is wrong, exit code 2, nothing mounted. */
-class MirrorCommandTest {
+/** Bad input to every command: a message that says what is wrong and where, exit code 2, nothing mounted. */
+class UsageErrorsTest {
     @TempDir
     Path work;
 
@@ -68,23 +68,74 @@ class MirrorCommandTest {
         Path source = Files.createDirectory(work.resolve("src"));
         Path mnt = Files.createDirectory(work.resolve("mnt"));
         assertUsageError(run("mirror", "--passthrough", "sometimes", source.toString(), mnt.toString()),
-                "'sometimes' is not one of auto, off, require");
+                "--passthrough: mount.passthrough = 'sometimes' is not valid; allowed: auto, off, require");
         assertUsageError(run("mirror", "--workers", "0", source.toString(), mnt.toString()),
-                "--workers: 0 is not between 1 and 256");
+                "--workers: mount.workers = '0' is not valid; allowed: a whole number from 1 to 256");
         assertUsageError(run("mirror", source.toString()), "Missing required parameter");
     }
 
     @Test
     void badFlagsOfTheOtherCommandsAreUsageErrors() throws IOException {
         Path store = work.resolve("store");
-        assertUsageError(run("prefetch", "--store", store.toString(), "x.zip"), "(--all | --paths=FILE)");
+        assertUsageError(run("prefetch", "--store", store.toString(), "x.zip"), "(--all | --paths=FILE | --trace=FILE)");
         assertUsageError(run("prefetch", "--store", store.toString(), "--all", work.resolve("none.zip").toString()),
                 "none.zip");
-        assertUsageError(run("gc", "--store", store.toString(), "--to", "lots"), "'lots' is not a size");
+        assertUsageError(run("gc", "--store", store.toString(), "--to", "lots"), "'lots' is not valid; allowed: a size");
         assertUsageError(run("unmount", work.toString()), "nothing thawfs mounted on");
         Path thing = Files.writeString(work.resolve("thing.rar"), "?");
         assertUsageError(run("mount", "--store", store.toString(), thing.toString(), work.toString()),
                 "unknown artifact format");
+    }
+
+    @Test
+    void badConfigurationNamesTheFileLineKeyValueAndWhatIsAllowed() throws IOException {
+        Path config = Files.writeString(work.resolve("thawfs.toml"), """
+                [store]
+                dir = "%s"
+                [mount]
+                materialize-on-open = "huge"
+                """.formatted(work.resolve("store")));
+        Outcome outcome = run("gc", "--config", config.toString(), "--to", "0");
+        assertUsageError(outcome, "thawfs: config " + config + ":4: mount.materialize-on-open = 'huge' is not valid;"
+                + " allowed: a size from 0 to 1TiB");
+        assertTrue(outcome.err().contains("README.md (Configuration)"), outcome.err());
+        assertTrue(Files.notExists(work.resolve("store")), "nothing was touched");
+
+        Path typo = Files.writeString(work.resolve("typo.toml"), "[fetch]\nattempt = 3\n");
+        assertUsageError(run("config", "--config", typo.toString()),
+                "typo.toml:2: unknown setting 'fetch.attempt'; did you mean fetch.attempts?");
+        assertUsageError(run("gc", "--config", work.resolve("absent.toml").toString(), "--to", "0"),
+                "absent.toml: cannot be read");
+        assertUsageError(run("mount", "--store", work.toString() + "/s", "--fetch-timeout", "5", "a.zip",
+                work.toString()), "--fetch-timeout: fetch.timeout = '5' is not valid; allowed: a duration");
+        assertUsageError(run("prefetch", "--store", work.toString() + "/s", "--concurrency", "1000", "--all", "a.zip"),
+                "--concurrency: prefetch.concurrency = '1000' is not valid");
+    }
+
+    @Test
+    void configShowsEverySettingWithWhereItCameFrom() throws IOException {
+        Path config = Files.writeString(work.resolve("thawfs.toml"), "[s3]\nregion = \"eu-west-1\"\n");
+        StringWriter out = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        assertEquals(0, cli.execute("config", "--config", config.toString()));
+        String text = out.toString();
+        assertTrue(text.contains("region = \"eu-west-1\"    # config " + config + ":2"), text);
+        assertTrue(text.contains("[store]\n") && text.contains("budget = \"10GiB\"    # default"), text);
+        for (dev.thawfs.config.Setting<?> setting : dev.thawfs.config.Settings.ALL) {
+            assertTrue(text.contains("\n" + setting.name() + " = "), setting.key());
+        }
+    }
+
+    @Test
+    void bashCompletionCoversTheCommandsAndTheirFlags() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        assertEquals(0, cli.execute("generate-completion"));
+        String script = out.toString();
+        assertTrue(script.contains("complete -F _complete_thawfs") && script.contains("--materialize-on-open")
+                && script.contains("--trace"), script.substring(0, Math.min(400, script.length())));
     }
 
     @Test
