@@ -154,7 +154,8 @@ final class MountCommand implements Callable<Integer> {
     private static String status(Store store, List<Layer> layers, FetcherSource content, ThawFilesystem filesystem) {
         long[] fetched = content.counters();
         return StatusReport.of(store, layers.stream().map(Layer::artifact).toList())
-                .put("tier", filesystem.tier()).put("fetches_running", filesystem.fetchesRunning())
+                .put("tier", filesystem.tier()).put("passthrough_opens", filesystem.passthroughOpens())
+                .put("fetches_running", filesystem.fetchesRunning())
                 .put("object_store_requests", fetched[0]).put("object_store_bytes", fetched[1])
                 .put("object_store_retries", fetched[2]).put("object_store_failures", fetched[3]).lines();
     }

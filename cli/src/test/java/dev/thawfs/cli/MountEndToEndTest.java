@@ -158,7 +158,8 @@ class MountEndToEndTest {
         String report = Files.readString(work.resolve("stdout-1"));
         assertEquals(0, status.exitValue(), stderr(1));
         assertTrue(report.contains("\"artifact.2.uri\":\"s3://builds/app.tar.gz\"") && report.contains("\"tier\":")
-                && report.contains("\"object_store_requests\":"), report);
+                && report.contains("\"object_store_requests\":") && report.contains("\"passthrough_opens\":")
+                && report.contains("\"artifact.0.materialized_files\":"), report);
 
         daemon.destroy();
         assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));

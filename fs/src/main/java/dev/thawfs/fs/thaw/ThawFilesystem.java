@@ -30,6 +30,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -84,6 +85,7 @@ public final class ThawFilesystem implements FuseFilesystem {
     private volatile KernelConnection kernel;
     private volatile Supplier<String> statusReport = () -> "";
     private volatile AccessRecorder accesses = AccessRecorder.NONE;
+    private final AtomicInteger passthroughOpens = new AtomicInteger();
 
     /**
      * @param materializeOnOpenBytes cold files up to this size are fetched whole before their open is answered
@@ -127,6 +129,11 @@ public final class ThawFilesystem implements FuseFilesystem {
     /** The passthrough tier in force, once mounted. */
     public String tier() {
         return kernel == null ? "-" : kernel.tier().name();
+    }
+
+    /** Opens the kernel serves by passthrough now. */
+    public int passthroughOpens() {
+        return passthroughOpens.get();
     }
 
     /** Blob fetches under way now. */
@@ -240,6 +247,7 @@ public final class ThawFilesystem implements FuseFilesystem {
         store.touch(node);
         int backingId = inodes.openPassthrough(nodeid, node);
         if (backingId > 0) {
+            passthroughOpens.incrementAndGet();
             request.replyOpen(files.add(new OpenFile(node, true, null)), OpenFlags.PASSTHROUGH, backingId);
             return;
         }
@@ -326,6 +334,7 @@ public final class ThawFilesystem implements FuseFilesystem {
             return;
         }
         if (file.passthrough) {
+            passthroughOpens.decrementAndGet();
             inodes.closePassthrough(nodeid);
         }
         FileChannel channel = file.channel;
