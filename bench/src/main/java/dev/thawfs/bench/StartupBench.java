@@ -27,8 +27,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -44,6 +46,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
  */
 public final class StartupBench {
     private static final String BUCKET = "startup";
+    private static final int PREFETCH_WINDOW = Integer.getInteger("thawfs.bench.prefetchWindow", 32);
+    private static final int FETCH_CONCURRENCY = Integer.getInteger("thawfs.bench.fetchConcurrency", 32);
 
     /** One read of the workload: a file, and how much of it from where. */
     private record Read(String path, long offset, long length) {
@@ -74,30 +78,36 @@ public final class StartupBench {
                 System.out.printf("artifact set: %d files, %.0f MiB; workload: %d reads, %.1f MiB (%.1f %% of the bytes)%n",
                         files.size(), totalBytes / 1048576.0, workload.size(), workloadBytes / 1048576.0,
                         100.0 * workloadBytes / totalBytes);
-                System.out.printf("%-44s %10s %14s %12s%n", "", "seconds", "fetched MiB", "daemon READs");
+                System.out.printf("%-48s %10s %12s %14s %12s%n", "", "seconds", "of which job", "fetched MiB",
+                        "daemon READs");
                 Result zipCold = null;
                 for (String name : new String[] {"bundle.zip", "bundle.tar.gz"}) {
+                    List<String> trace = Collections.synchronizedList(new ArrayList<>());
                     Path store = work.resolve("store-" + name);
-                    Result cold = thawfs(settings, name, store, work, workload);
-                    Result warm = thawfs(settings, name, store, work, workload);
+                    Result cold = thawfs(settings, name, store, work, workload, trace::add, List.of());
+                    Result warm = thawfs(settings, name, store, work, workload, null, List.of());
+                    Result replayed = thawfs(settings, name, work.resolve("store-replay-" + name), work, workload,
+                            null, trace);
                     Result download = downloadAndExtract(settings, name, work, workload);
                     print("thawfs cold, " + name, cold);
+                    print("thawfs cold, replaying its trace, " + name, replayed);
                     print("thawfs warm, " + name, warm);
                     print("download + extract + workload, " + name, download);
                     if (zipCold == null) {
                         zipCold = cold;
                         long nativeNanos = time(() -> run(work.resolve("extracted-" + name), workload));
-                        System.out.printf("%-44s %10.3f%n", "workload alone, extracted tree (warm cache)", nativeNanos / 1e9);
-                        System.out.printf("%-44s %10.3f%n", "workload alone, thawfs warm", warm.workloadNanos / 1e9);
+                        System.out.printf("%-48s %10.3f%n", "workload alone, extracted tree (warm cache)", nativeNanos / 1e9);
+                        System.out.printf("%-48s %10.3f%n", "workload alone, thawfs warm", warm.workloadNanos / 1e9);
                         System.out.printf("RESULT scenario=startup time_ratio=%.3f fetched_ratio=%.2f"
-                                + " warm_ratio=%.2f reads_after_switch=%d latency_ms=%d"
-                                + " cap_mb_s=%d total_mib=%d%n", (double) cold.nanos / download.nanos,
+                                + " warm_ratio=%.2f reads_after_switch=%d time_ratio_no_trace=%.3f latency_ms=%d"
+                                + " cap_mb_s=%d total_mib=%d%n", (double) replayed.nanos / download.nanos,
                                 (double) cold.fetched / workloadBytes, (double) warm.workloadNanos / nativeNanos,
-                                warm.reads, latency.toMillis(), cap / 1_000_000, totalBytes >> 20);
+                                warm.reads, (double) cold.nanos / download.nanos, latency.toMillis(),
+                                cap / 1_000_000, totalBytes >> 20);
                     } else {
                         System.out.printf("tar.gz: fetched_ratio=%.2f (artifact-granular: the whole archive is read"
                                 + " once), time_ratio=%.3f%n", (double) cold.fetched / workloadBytes,
-                                (double) cold.nanos / download.nanos);
+                                (double) replayed.nanos / download.nanos);
                     }
                 }
             }
@@ -109,27 +119,38 @@ public final class StartupBench {
     }
 
     private static void print(String what, Result result) {
-        System.out.printf("%-44s %10.2f %14.1f %12s%n", what, result.nanos / 1e9, result.fetched / 1048576.0,
+        System.out.printf("%-48s %10.2f %12.2f %14.1f %12s%n", what, result.nanos / 1e9, result.workloadNanos / 1e9,
+                result.fetched / 1048576.0,
                 result.reads < 0 ? "-" : Long.toString(result.reads));
     }
 
-    /** Mount (importing the index), run the workload, unmount; the store persists between calls. */
-    private static Result thawfs(S3Settings settings, String name, Path storeDir, Path work, List<Read> workload)
-            throws Exception {
+    /**
+     * Mount (importing the index), run the workload, unmount; the store persists between calls.
+     *
+     * @param record where the mount reports first accesses, or null
+     * @param replay paths fetched in the background from the mount on, in order (a recorded trace)
+     */
+    private static Result thawfs(S3Settings settings, String name, Path storeDir, Path work, List<Read> workload,
+            Consumer<String> record, List<String> replay) throws Exception {
         Path mountpoint = Files.createDirectories(work.resolve("mnt"));
         long start = System.nanoTime();
-        try (Store store = Store.open(storeDir, StoreOptions.defaults().withBudget(1L << 40));
+        try (Store store = Store.open(storeDir,
+                StoreOptions.defaults().withBudget(1L << 40).withConcurrency(FETCH_CONCURRENCY));
                 FetcherSource content = new FetcherSource()) {
             var reader = Artifacts.open("s3://" + BUCKET + "/" + name, FetchOptions.defaults(settings),
                     store.scratchDirectory());
             Artifact artifact = content.importArtifact(store, reader);
             ThawFilesystem filesystem = new ThawFilesystem(store, List.of(new Layer(artifact, "")), content, 64L << 20,
                     Duration.ofSeconds(120));
+            if (record != null) {
+                filesystem.recordAccessesTo((path, offset, length, millis) -> record.accept(path));
+            }
             long reads;
             long workloadNanos;
             try (FuseSession session = FuseSession.mount(mountpoint, filesystem,
                     MountOptions.defaults("thawfs-bench").withPassthrough(PassthroughMode.AUTO)
                             .withBackingProbe(store.directory()))) {
+                filesystem.prefetch(replay, PREFETCH_WINDOW);
                 workloadNanos = time(() -> run(mountpoint, workload));
                 reads = session.stats().requests(Opcode.READ);
             }

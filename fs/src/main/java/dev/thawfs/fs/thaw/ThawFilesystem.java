@@ -123,7 +123,11 @@ public final class ThawFilesystem implements FuseFilesystem {
      * sharing fetches with opens.
      */
     public CompletableFuture<TracePrefetch.Result> prefetch(List<String> paths, int window) {
-        return TracePrefetch.run(paths, tree, this::fetch, window);
+        // A slot frees once the content is usable, not once it is durable: group commits batch that.
+        return TracePrefetch.run(paths, tree, node -> {
+            fetch(node);
+            return store.whenAvailable(node, node.size(), source).thenApply(available -> node);
+        }, window);
     }
 
     /** The passthrough tier in force, once mounted. */
