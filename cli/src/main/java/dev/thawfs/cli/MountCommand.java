@@ -7,6 +7,7 @@ import dev.thawfs.fs.engine.FuseSession;
 import dev.thawfs.fs.kernel.Libc;
 import dev.thawfs.fs.thaw.Layer;
 import dev.thawfs.fs.thaw.ThawFilesystem;
+import dev.thawfs.fs.thaw.ThawOptions;
 import dev.thawfs.fs.thaw.TracePrefetch;
 import dev.thawfs.store.FetcherSource;
 import dev.thawfs.store.Store;
@@ -114,8 +115,9 @@ final class MountCommand implements Callable<Integer> {
                 AccessTrace trace = record == null ? null : AccessTrace.record(record)) {
             List<Layer> layers = SourceMixin.importLayers(settings, opened, content,
                     arguments.subList(0, arguments.size() - 1), err);
-            ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content,
-                    settings.get(Settings.MOUNT_MATERIALIZE_ON_OPEN), settings.get(Settings.FETCH_TIMEOUT));
+            ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content, new ThawOptions(
+                    settings.get(Settings.MOUNT_MATERIALIZE_ON_OPEN), settings.get(Settings.FETCH_TIMEOUT),
+                    settings.get(Settings.MOUNT_READ_AHEAD)));
             filesystem.reportStatusWith(() -> status(opened, layers, content, filesystem));
             if (trace != null) {
                 filesystem.recordAccessesTo(trace);

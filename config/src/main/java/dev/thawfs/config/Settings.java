@@ -61,7 +61,7 @@ public final class Settings {
     public static final Setting<Integer> FETCH_PARALLEL_PARTS = new Setting<>("fetch.parallel-parts",
             ValueType.integer(1, 64), "8", "parts in flight per large download (memory: parts x part-size)");
     public static final Setting<Integer> FETCH_CONCURRENCY = new Setting<>("fetch.concurrency",
-            ValueType.integer(1, 256), "8", "files a mount fetches at once");
+            ValueType.integer(1, 256), "16", "files a mount fetches at once");
 
     public static final Setting<PassthroughMode> MOUNT_PASSTHROUGH = new Setting<>("mount.passthrough",
             ValueType.oneOf(PassthroughMode.class), "auto",
@@ -69,6 +69,9 @@ public final class Settings {
     public static final Setting<Long> MOUNT_MATERIALIZE_ON_OPEN = new Setting<>("mount.materialize-on-open",
             ValueType.size(0, TIB), "64MiB",
             "cold files up to this size are fetched whole before open returns (then passthrough)");
+    public static final Setting<Long> MOUNT_READ_AHEAD = new Setting<>("mount.read-ahead", ValueType.size(0, GIB),
+            "1MiB", "on the first cold open in a directory, its other cold files up to this many bytes are fetched"
+                    + " too, in parallel; 0: off");
     public static final Setting<Integer> MOUNT_WORKERS = new Setting<>("mount.workers", ValueType.integer(1, 256), "8",
             "threads serving FUSE requests (waiting requests hold none)");
     public static final Setting<Boolean> MOUNT_ALLOW_OTHER = new Setting<>("mount.allow-other", ValueType.bool(),
@@ -88,7 +91,7 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(STORE_DIR, STORE_BUDGET, STORE_MIN_FREE_PERCENT, S3_ENDPOINT,
             S3_REGION, S3_PROFILE, S3_PATH_STYLE, S3_REQUEST_TIMEOUT, FETCH_TIMEOUT, FETCH_ATTEMPTS,
             FETCH_RETRY_BASE_DELAY, FETCH_RETRY_MAX_DELAY, FETCH_PART_SIZE, FETCH_PARALLEL_PARTS, FETCH_CONCURRENCY,
-            MOUNT_PASSTHROUGH, MOUNT_MATERIALIZE_ON_OPEN, MOUNT_WORKERS, MOUNT_ALLOW_OTHER, PREFETCH_CONCURRENCY,
+            MOUNT_PASSTHROUGH, MOUNT_MATERIALIZE_ON_OPEN, MOUNT_READ_AHEAD, MOUNT_WORKERS, MOUNT_ALLOW_OTHER, PREFETCH_CONCURRENCY,
             LIMITS_MAX_ENTRIES, LIMITS_MAX_EXPANSION_RATIO, LIMITS_MAX_ENTRY_SIZE);
 
     /** The config file read when neither --config nor THAWFS_CONFIG names one, if it exists. */

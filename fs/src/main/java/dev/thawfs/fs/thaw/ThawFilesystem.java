@@ -25,6 +25,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +53,8 @@ public final class ThawFilesystem implements FuseFilesystem {
     static final String SOURCE_XATTR = "user.thawfs.source";
     /** On the mount's root: the daemon's status report, for {@code thawfs status MOUNTPOINT}. */
     public static final String STATUS_XATTR = "user.thawfs.status";
+    /** Entries of a directory that read-ahead looks at, so a huge directory costs little. */
+    private static final int READ_AHEAD_ENTRIES = 256;
     private static final byte[] XATTR_NAMES = (STATE_XATTR + "\0" + SOURCE_XATTR + "\0").getBytes(StandardCharsets.US_ASCII);
 
     /**
@@ -77,6 +80,9 @@ public final class ThawFilesystem implements FuseFilesystem {
     private final ContentSource source;
     private final long materializeOnOpenBytes;
     private final Duration fetchTimeout;
+    private final long readAheadBytes;
+    /** Directories whose first cold open has read ahead already. */
+    private final Set<Long> readAheadDirectories = ConcurrentHashMap.newKeySet();
     private final long mountedAt = System.currentTimeMillis() / 1000;
     private final HandleTable<OpenFile> files = new HandleTable<>();
     private final HandleTable<List<Map.Entry<String, LayerTree.Inode>>> directories = new HandleTable<>();
@@ -87,18 +93,13 @@ public final class ThawFilesystem implements FuseFilesystem {
     private volatile AccessRecorder accesses = AccessRecorder.NONE;
     private final AtomicInteger passthroughOpens = new AtomicInteger();
 
-    /**
-     * @param materializeOnOpenBytes cold files up to this size are fetched whole before their open is answered
-     * @param fetchTimeout how long an open or a read waits for content before it fails with EIO
-     *     (the fetch itself goes on, bounded by the fetcher's own timeouts)
-     */
-    public ThawFilesystem(Store store, List<Layer> layers, ContentSource source, long materializeOnOpenBytes,
-            Duration fetchTimeout) {
+    public ThawFilesystem(Store store, List<Layer> layers, ContentSource source, ThawOptions options) {
         this.store = store;
         this.tree = new LayerTree(store, layers);
         this.source = source;
-        this.materializeOnOpenBytes = materializeOnOpenBytes;
-        this.fetchTimeout = fetchTimeout;
+        this.materializeOnOpenBytes = options.materializeOnOpenBytes();
+        this.fetchTimeout = options.fetchTimeout();
+        this.readAheadBytes = options.readAheadBytes();
     }
 
     @Override
@@ -229,6 +230,7 @@ public final class ThawFilesystem implements FuseFilesystem {
             request.onInterrupt(() -> {
             }); // the caller gave up; the fetch goes on for the next one
             fetch(node);
+            readAheadAround(node);
             // The open needs the content written and verified, not yet durable.
             store.whenAvailable(node, node.size(), source).copy().orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .whenComplete((done, error) -> {
@@ -268,6 +270,23 @@ public final class ThawFilesystem implements FuseFilesystem {
             LOG.log(System.Logger.Level.WARNING, "cannot open the blob of " + describe(node) + ": " + e);
             request.replyError(Errno.EIO);
         }
+    }
+
+    /** Starts fetching the cold small files beside {@code node} (the first time its directory is used). */
+    private void readAheadAround(Node node) {
+        if (readAheadBytes == 0 || !readAheadDirectories.add(node.parentId())) {
+            return;
+        }
+        CompletableFuture.runAsync(() -> {
+            long budget = readAheadBytes;
+            for (Node sibling : store.children(node.parentId(), "", READ_AHEAD_ENTRIES)) {
+                if (sibling.isFile() && sibling.id() != node.id() && sibling.size() <= Math.min(budget,
+                        materializeOnOpenBytes) && !fetching.containsKey(sibling.blobId()) && !store.isMaterialized(sibling)) {
+                    budget -= sibling.size();
+                    fetch(sibling);
+                }
+            }
+        });
     }
 
     /** The node's fetch, shared; it completes after the node left {@link #fetching}, so states read right. */

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.thawfs.fs.proto.OpenFlags;
 import dev.thawfs.fs.thaw.Layer;
 import dev.thawfs.fs.thaw.ThawFilesystem;
+import dev.thawfs.fs.thaw.ThawOptions;
 import dev.thawfs.store.Artifact;
 import dev.thawfs.store.DirectorySource;
 import dev.thawfs.store.Store;
@@ -54,8 +55,8 @@ class TierAProtocolTest {
         List<IndexEntry> entries = new java.util.ArrayList<>(content.entries());
         entries.add(new IndexEntry("alias.jar", EntryType.HARD_LINK, 0644, small.length, 0, 0, null, "small.jar", null));
         Artifact artifact = store.importArtifact("file:" + source, "1", entries.iterator());
-        kernel = new KernelModel(new ThawFilesystem(store, List.of(new Layer(artifact, "")), content, THRESHOLD,
-                Duration.ofSeconds(30)));
+        kernel = new KernelModel(new ThawFilesystem(store, List.of(new Layer(artifact, "")), content,
+                new ThawOptions(THRESHOLD, Duration.ofSeconds(30), 0)));
         kernel.start();
     }
 

@@ -46,6 +46,7 @@ class ThawMountTest {
     private Path source;
     private Store store;
     private FuseSession session;
+    private long readAhead;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -80,7 +81,7 @@ class ThawMountTest {
 
     private Path mount(ContentSource content, PassthroughMode mode, Layer... layers) throws IOException {
         session = FuseSession.mount(Files.createDirectory(work.resolve("mnt")),
-                new ThawFilesystem(store, List.of(layers), content, THRESHOLD, TIMEOUT),
+                new ThawFilesystem(store, List.of(layers), content, new ThawOptions(THRESHOLD, TIMEOUT, readAhead)),
                 MountOptions.defaults("thawfs-test").withPassthrough(mode).withBackingProbe(store.directory()));
         return session.mountpoint();
     }
@@ -116,6 +117,24 @@ class ThawMountTest {
         assertEquals("lib/part4.jar", Files.readSymbolicLink(mnt.resolve("latest.jar")).toString());
         assertEquals(FileTime.from(Instant.parse("2011-01-01T00:00:00Z")),
                 Files.getLastModifiedTime(mnt.resolve("lib/part0.jar")));
+    }
+
+    @Test
+    void theFirstColdOpenInADirectoryFetchesItsNeighboursWithinTheReadAheadBudget() throws Exception {
+        readAhead = 150_000; // part1 and part2 (40 + 60 kB) fit beside part0; part3 and part4 do not
+        DirectorySource content = new DirectorySource(source);
+        Path mnt = mount(content, PassthroughMode.AUTO, new Layer(importSource(content, "1"), ""));
+        Files.readAllBytes(mnt.resolve("lib/part0.jar"));
+        awaitState(mnt.resolve("lib/part1.jar"), "materialized");
+        awaitState(mnt.resolve("lib/part2.jar"), "materialized");
+        assertEquals("cold", state(mnt.resolve("lib/part3.jar")));
+        assertEquals(3, content.copies.get());
+
+        Files.readAllBytes(mnt.resolve("lib/part3.jar"));
+        assertEquals("cold", state(mnt.resolve("lib/part4.jar")), "a directory reads ahead once");
+        assertEquals("cold", state(mnt.resolve("bin/run.sh")), "and only in itself");
+        assertEquals(4, content.copies.get());
+        assertEquals(sha256(source.resolve("lib/part2.jar")), sha256(mnt.resolve("lib/part2.jar")));
     }
 
     @Test
