@@ -1,5 +1,6 @@
 package dev.thawfs.bench;
 
+import dev.thawfs.bench.Fixtures.Read;
 import dev.thawfs.config.PassthroughMode;
 import dev.thawfs.config.S3Settings;
 import dev.thawfs.fetcher.Artifacts;
@@ -14,6 +15,7 @@ import dev.thawfs.fs.engine.MountOptions;
 import dev.thawfs.fs.proto.Opcode;
 import dev.thawfs.fs.thaw.Layer;
 import dev.thawfs.fs.thaw.ThawFilesystem;
+import dev.thawfs.fs.thaw.ThawOptions;
 import dev.thawfs.store.Artifact;
 import dev.thawfs.store.FetcherSource;
 import dev.thawfs.store.Store;
@@ -29,18 +31,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /**
  * bench/run startup: a job's startup against an artifact set on S3 (behind first-byte latency
  * and a bandwidth cap): thawfs cold, thawfs warm, and download everything + extract, each then
- * running the same startup workload (about 5 % of the bytes across about 10 % of the files).
+ * running the same startup workload ({@link Fixtures#startupTrace}).
  *
  * <p>Usage: StartupBench WORK_DIR TOTAL_MIB LATENCY_MS CAP_MB_PER_S
  */
@@ -48,10 +44,6 @@ public final class StartupBench {
     private static final String BUCKET = "startup";
     private static final int PREFETCH_WINDOW = Integer.getInteger("thawfs.bench.prefetchWindow", 32);
     private static final int FETCH_CONCURRENCY = Integer.getInteger("thawfs.bench.fetchConcurrency", 32);
-
-    /** One read of the workload: a file, and how much of it from where. */
-    private record Read(String path, long offset, long length) {
-    }
 
     private StartupBench() {
     }
@@ -63,10 +55,11 @@ public final class StartupBench {
         long cap = Long.parseLong(args[3]) * 1_000_000;
 
         Path tree = work.resolve("tree");
-        List<Path> files = createTree(tree, totalBytes);
-        List<Read> workload = workload(tree, files);
+        List<Path> files = Fixtures.bundle(tree, totalBytes, 64 << 10);
+        List<Read> workload = Fixtures.startupTrace(tree, files, totalBytes);
         long workloadBytes = workload.stream().mapToLong(Read::length).sum();
-        pack(tree, files, work.resolve("bundle.zip"), work.resolve("bundle.tar.gz"));
+        Fixtures.zip(tree, files, work.resolve("bundle.zip"));
+        Fixtures.tar(tree, files, work.resolve("bundle.tar.gz"), true);
 
         try (S3ProxyServer s3 = new S3ProxyServer(Files.createDirectories(work.resolve("s3")))) {
             s3.createBucket(BUCKET);
@@ -140,8 +133,8 @@ public final class StartupBench {
             var reader = Artifacts.open("s3://" + BUCKET + "/" + name, FetchOptions.defaults(settings),
                     store.scratchDirectory());
             Artifact artifact = content.importArtifact(store, reader);
-            ThawFilesystem filesystem = new ThawFilesystem(store, List.of(new Layer(artifact, "")), content, 64L << 20,
-                    Duration.ofSeconds(120));
+            ThawFilesystem filesystem = new ThawFilesystem(store, List.of(new Layer(artifact, "")), content,
+                    ThawOptions.defaults());
             if (record != null) {
                 filesystem.recordAccessesTo((path, offset, length, millis) -> record.accept(path));
             }
@@ -183,69 +176,6 @@ public final class StartupBench {
         return new Result(System.nanoTime() - start, workloadNanos, bytes, -1);
     }
 
-    /** Thousands of 1-64 KiB files in a JDK-like tree, plus a few 50-200 MiB data files. */
-    private static List<Path> createTree(Path root, long totalBytes) throws IOException {
-        SplittableRandom random = new SplittableRandom(2026);
-        List<Path> files = new ArrayList<>();
-        long large = totalBytes * 7 / 10;
-        long written = 0;
-        byte[] block = new byte[1 << 20];
-        for (int i = 0; written < large; i++) {
-            long size = Math.min(large - written, (50L << 20) + random.nextLong(150L << 20));
-            size = Math.max(1, Math.min(size, Math.max(1, totalBytes / 8)));
-            Path file = root.resolve("data/model-" + i + ".bin");
-            Files.createDirectories(file.getParent());
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-                for (long left = size; left > 0; left -= block.length) {
-                    fill(random, block);
-                    out.write(block, 0, (int) Math.min(left, block.length));
-                }
-            }
-            files.add(file);
-            written += size;
-        }
-        String[] dirs = {"jdk/lib/modules", "jdk/bin", "app/lib", "venv/site-packages/numpy", "venv/site-packages/requests",
-            "venv/site-packages/yaml", "app/config", "app/static/js", "app/static/css"};
-        for (int i = 0; written < totalBytes; i++) {
-            int size = random.nextInt(1024, 64 * 1024);
-            Path file = root.resolve(dirs[i % dirs.length] + "/d" + (i % 37) + "/f" + i + ".dat");
-            Files.createDirectories(file.getParent());
-            fill(random, block);
-            Files.write(file, java.util.Arrays.copyOf(block, size));
-            files.add(file);
-            written += size;
-        }
-        return files;
-    }
-
-    /** Half random, half text-like: compresses about as well as real bundles. */
-    private static void fill(SplittableRandom random, byte[] block) {
-        for (int i = 0; i < block.length; i += 8) {
-            long value = random.nextLong();
-            for (int j = 0; j < 8 && i + j < block.length; j++) {
-                block[i + j] = (i & 4096) == 0 ? (byte) (value >>> (8 * j)) : (byte) ('a' + ((value >>> (8 * j)) & 15));
-            }
-        }
-    }
-
-    /** About 10 % of the small files whole, in tree order, and 5 % of the first large file. */
-    private static List<Read> workload(Path root, List<Path> files) throws IOException {
-        List<Read> reads = new ArrayList<>();
-        SplittableRandom random = new SplittableRandom(9);
-        for (Path file : files) {
-            String path = root.relativize(file).toString();
-            long size = Files.size(file);
-            if (path.startsWith("data/")) {
-                if (reads.stream().noneMatch(r -> r.path().startsWith("data/"))) {
-                    reads.add(new Read(path, size / 3, size / 20));
-                }
-            } else if (random.nextInt(10) == 0) {
-                reads.add(new Read(path, 0, size));
-            }
-        }
-        return reads;
-    }
-
     private static void run(Path root, List<Read> workload) throws IOException {
         byte[] buffer = new byte[1 << 20];
         for (Read read : workload) {
@@ -258,28 +188,6 @@ public final class StartupBench {
                     }
                     left -= n;
                 }
-            }
-        }
-    }
-
-    private static void pack(Path root, List<Path> files, Path zip, Path targz) throws IOException {
-        try (ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(zip), 1 << 20))) {
-            out.setLevel(1);
-            for (Path file : files) {
-                out.putNextEntry(new ZipEntry(root.relativize(file).toString()));
-                Files.copy(file, out);
-                out.closeEntry();
-            }
-        }
-        try (TarArchiveOutputStream out = new TarArchiveOutputStream(new GzipCompressorOutputStream(
-                new BufferedOutputStream(Files.newOutputStream(targz), 1 << 20)))) {
-            out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            for (Path file : files) {
-                TarArchiveEntry entry = new TarArchiveEntry(file.toFile(), root.relativize(file).toString());
-                out.putArchiveEntry(entry);
-                Files.copy(file, out);
-                out.closeArchiveEntry();
             }
         }
     }

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback TCP proxy that makes a local S3 server behave like a remote one: each response's
@@ -19,6 +20,8 @@ final class ThrottlingProxy implements AutoCloseable {
     private final int targetPort;
     private final long latencyNanos;
     private final long bytesPerSecond;
+    private final AtomicLong responses = new AtomicLong();
+    private final AtomicLong responseBytes = new AtomicLong();
 
     ThrottlingProxy(int targetPort, Duration firstByteLatency, long bytesPerSecond) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -32,6 +35,16 @@ final class ThrottlingProxy implements AutoCloseable {
 
     int port() {
         return server.getLocalPort();
+    }
+
+    /** Requests answered so far (each response counts once, whatever its size). */
+    long requests() {
+        return responses.get();
+    }
+
+    /** Response bytes sent to clients so far, headers included. */
+    long bytes() {
+        return responseBytes.get();
     }
 
     private void accept() {
@@ -75,6 +88,7 @@ final class ThrottlingProxy implements AutoCloseable {
                 if (!response) {
                     awaitingResponse.set(true);
                 } else if (awaitingResponse.getAndSet(false)) {
+                    responses.incrementAndGet();
                     Thread.sleep(latencyNanos / 1_000_000, (int) (latencyNanos % 1_000_000));
                     sent = 0;
                     start = System.nanoTime();
@@ -82,6 +96,7 @@ final class ThrottlingProxy implements AutoCloseable {
                 out.write(buffer, 0, n);
                 out.flush();
                 if (response) {
+                    responseBytes.addAndGet(n);
                     sent += n;
                     long due = start + sent * 1_000_000_000L / bytesPerSecond;
                     long wait = due - System.nanoTime();
