@@ -53,6 +53,14 @@ final class Mounts {
         this.work = work;
         this.endpoint = endpoint;
         this.thawfs = thawfs;
+        // Stopped midway (Ctrl-C): leave no mount behind; each daemon ends with its mount.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (Stream<Path> entries = Files.list(work)) {
+                entries.filter(path -> path.getFileName().toString().startsWith("mnt-")).forEach(Mounts::forceUnmount);
+            } catch (IOException e) {
+                // the work directory is gone: nothing mounted in it
+            }
+        }));
     }
 
     Subject nativeTree(Path tree, Path repo) {
@@ -78,7 +86,11 @@ final class Mounts {
         return new Subject() {
             @Override
             public String unavailable(String workload) {
-                return workload.equals("repo") ? "a prefix has nothing to extract" : null;
+                return switch (workload) {
+                    case "startup" -> null;
+                    case "repo" -> "a prefix has nothing to extract";
+                    default -> "once extracted: native";
+                };
             }
 
             @Override

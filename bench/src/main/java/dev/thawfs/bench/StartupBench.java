@@ -23,7 +23,6 @@ import dev.thawfs.store.StoreOptions;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +87,7 @@ public final class StartupBench {
                     print("download + extract + workload, " + name, download);
                     if (zipCold == null) {
                         zipCold = cold;
-                        long nativeNanos = time(() -> run(work.resolve("extracted-" + name), workload));
+                        long nativeNanos = time(() -> Workloads.startup(work.resolve("extracted-" + name), workload));
                         System.out.printf("%-48s %10.3f%n", "workload alone, extracted tree (warm cache)", nativeNanos / 1e9);
                         System.out.printf("%-48s %10.3f%n", "workload alone, thawfs warm", warm.workloadNanos / 1e9);
                         System.out.printf("RESULT scenario=startup time_ratio=%.3f fetched_ratio=%.2f"
@@ -144,7 +143,7 @@ public final class StartupBench {
                     MountOptions.defaults("thawfs-bench").withPassthrough(PassthroughMode.AUTO)
                             .withBackingProbe(store.directory()))) {
                 filesystem.prefetch(replay, PREFETCH_WINDOW);
-                workloadNanos = time(() -> run(mountpoint, workload));
+                workloadNanos = time(() -> Workloads.startup(mountpoint, workload));
                 reads = session.stats().requests(Opcode.READ);
             }
             return new Result(System.nanoTime() - start, workloadNanos, reader.counters().bytes(), reads);
@@ -172,24 +171,8 @@ public final class StartupBench {
         } else {
             command(extracted, "tar", "xzf", download.toString());
         }
-        long workloadNanos = time(() -> run(extracted, workload));
+        long workloadNanos = time(() -> Workloads.startup(extracted, workload));
         return new Result(System.nanoTime() - start, workloadNanos, bytes, -1);
-    }
-
-    private static void run(Path root, List<Read> workload) throws IOException {
-        byte[] buffer = new byte[1 << 20];
-        for (Read read : workload) {
-            try (RandomAccessFile file = new RandomAccessFile(root.resolve(read.path()).toFile(), "r")) {
-                file.seek(read.offset());
-                for (long left = read.length(); left > 0; ) {
-                    int n = file.read(buffer, 0, (int) Math.min(buffer.length, left));
-                    if (n < 0) {
-                        break;
-                    }
-                    left -= n;
-                }
-            }
-        }
     }
 
     private interface Action {
