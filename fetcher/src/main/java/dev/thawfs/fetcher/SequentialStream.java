@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * An object read front to back in windows of ranged requests, knowing its position; a skip past
- * the current window costs nothing until the next read. Lets a tar header scan skip entry data
- * without fetching it.
+ * An object read front to back in windows of ranged requests, knowing its position. Lets a tar
+ * header scan pass over entry data without fetching it: commons-compress skips an entry by
+ * reading it (into a buffer it throws away), so the scan declares the data it will not use with
+ * {@link #discardUpTo}, and reads below that point return at once, fetching and copying nothing.
  */
 final class SequentialStream extends InputStream {
     private final RangeReader reader;
@@ -15,6 +16,7 @@ final class SequentialStream extends InputStream {
     private long position;
     private byte[] window = new byte[0];
     private long windowStart;
+    private long discardEnd;
 
     SequentialStream(RangeReader reader, ObjectInfo object, int windowSize) {
         this.reader = reader;
@@ -24,6 +26,11 @@ final class SequentialStream extends InputStream {
 
     long position() {
         return position;
+    }
+
+    /** The bytes from the position up to {@code end} are going to be skipped: read them as nothing. */
+    void discardUpTo(long end) {
+        discardEnd = Math.min(end, object.size());
     }
 
     @Override
@@ -37,6 +44,11 @@ final class SequentialStream extends InputStream {
         if (position >= object.size()) {
             return -1;
         }
+        if (position < discardEnd) {
+            int n = (int) Math.min(length, discardEnd - position);
+            position += n;
+            return n;
+        }
         if (position < windowStart || position >= windowStart + window.length) {
             window = reader.read(object, position, (int) Math.min(windowSize, object.size() - position));
             windowStart = position;
@@ -46,12 +58,5 @@ final class SequentialStream extends InputStream {
         System.arraycopy(window, from, buffer, offset, n);
         position += n;
         return n;
-    }
-
-    @Override
-    public long skip(long n) {
-        long skipped = Math.max(0, Math.min(n, object.size() - position));
-        position += skipped;
-        return skipped;
     }
 }

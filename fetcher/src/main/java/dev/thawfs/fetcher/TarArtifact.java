@@ -16,8 +16,9 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 
 /**
- * A tar: uncompressed, one header scan finds every entry's byte range (entry data is skipped, not
- * fetched) and one entry costs one ranged read. Compressed (tar.gz, tgz, tar.zst), the archive
+ * A tar: uncompressed, one header scan finds every entry's byte range (entry data is passed over,
+ * not fetched: a window of headers costs one request, a large entry none) and one entry costs one
+ * ranged read. Compressed (tar.gz, tgz, tar.zst), the archive
  * can only be read front to back, so it is artifact-granular: the pass that produces the index
  * also keeps every file's bytes in a scratch directory, from where each entry is handed over once;
  * only an entry asked for again (its content evicted meanwhile) costs another pass.
@@ -82,6 +83,8 @@ final class TarArtifact extends ObjectArtifact {
                         next = entry(entry, raw.position(), ordinal);
                         if (spill != null && next.type() == EntryType.FILE && next.size() > 0) {
                             Files.copy(tar, spill.resolve(Long.toString(ordinal)));
+                        } else if (spill == null) {
+                            raw.discardUpTo(raw.position() + entry.getSize());
                         }
                     }
                     return true;

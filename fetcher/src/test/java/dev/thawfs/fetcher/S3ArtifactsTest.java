@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,6 +78,30 @@ class S3ArtifactsTest {
             tar.extract(entry.locator(), entry.size(), bytes);
             assertEquals(1, tar.counters().requests() - before);
             assertArrayEquals(Files.readAllBytes(tree.resolve("pkg/lib/f3.bin")), bytes.toByteArray());
+        }
+    }
+
+    @Test
+    void aTarsHeaderScanFetchesHeadersNotTheDataBetweenThem() throws Exception {
+        Path big = work.resolve("big");
+        Files.createDirectories(big.resolve("data"));
+        Random random = new Random(7);
+        for (int i = 0; i < 4; i++) {
+            byte[] content = new byte[8 << 20];
+            random.nextBytes(content);
+            Files.write(big.resolve("data/part" + i + ".bin"), content);
+            Files.writeString(big.resolve("data/part" + i + ".sha256"), "checksum " + i);
+        }
+        Trees.run(big, "tar", "cf", "../big.tar", "data");
+        byte[] archive = Files.readAllBytes(work.resolve("big.tar"));
+        s3.put("artifacts", "builds/big.tar", archive);
+        try (ArtifactReader tar = open("s3://artifacts/builds/big.tar")) {
+            long before = tar.counters().bytes();
+            List<IndexEntry> index = Trees.index(tar);
+            long fetched = tar.counters().bytes() - before;
+            assertEquals(Trees.describe(big), Trees.describe(index));
+            assertTrue(fetched < archive.length / 4, "the scan of a " + archive.length + "-byte tar fetched " + fetched
+                    + " bytes: it read the entries' data instead of passing over it");
         }
     }
 
