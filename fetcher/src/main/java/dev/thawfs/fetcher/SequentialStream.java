@@ -19,9 +19,14 @@ final class SequentialStream extends InputStream {
     private long discardEnd;
 
     SequentialStream(RangeReader reader, ObjectInfo object, int windowSize) {
+        this(reader, object, windowSize, 0);
+    }
+
+    SequentialStream(RangeReader reader, ObjectInfo object, int windowSize, long start) {
         this.reader = reader;
         this.object = object;
         this.windowSize = windowSize;
+        this.position = start;
     }
 
     long position() {

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Enumeration;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.zip.CRC32;
@@ -14,16 +13,15 @@ import java.util.zip.CheckedOutputStream;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterOutputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
- * A zip, jar, wheel or war: the index is the central directory, read from the object's tail;
- * one entry costs its local header and its data, inflated and checked against its CRC-32.
+ * A zip, jar, wheel or war: the index is the central directory, found from the object's tail and
+ * streamed record by record ({@link CentralDirectory}); one entry costs its local header and its
+ * data, inflated and checked against its CRC-32.
  */
 final class ZipArtifact extends ObjectArtifact {
     private static final int LOCAL_HEADER = 30;
     private static final int LOCAL_HEADER_SIGNATURE = 0x04034b50;
-    private static final int DIRECTORY_READ_AHEAD = 64 * 1024;
     private static final int STORED = 0;
     private static final int DEFLATED = 8;
     /** Entries up to this compressed size are fetched with their local header in one request. */
@@ -37,27 +35,15 @@ final class ZipArtifact extends ObjectArtifact {
 
     @Override
     public Iterator<IndexEntry> index() throws IOException {
-        ZipFile zip;
-        try {
-            zip = ZipFile.builder().setSeekableByteChannel(new RangedChannel(reader, object, DIRECTORY_READ_AHEAD))
-                    .setIgnoreLocalFileHeader(true).get();
-        } catch (IOException e) {
-            if (e instanceof ObjectChangedException || e instanceof TransientFetchException) {
-                throw e;
-            }
-            throw new BadArtifactException(uri, "not a readable zip (" + e.getMessage() + ")", e);
+        CentralDirectory directory = CentralDirectory.open(reader, object, uri);
+        if (directory.entries() > limits.maxEntries()) {
+            throw new BadArtifactException(uri, null, "more than " + limits.maxEntries() + " entries ("
+                    + directory.entries() + ")");
         }
-        Enumeration<ZipArchiveEntry> entries = zip.getEntries();
         return new Iterator<>() {
-            private long count;
-
             @Override
             public boolean hasNext() {
-                boolean more = entries.hasMoreElements();
-                if (!more) {
-                    closeQuietly(zip);
-                }
-                return more;
+                return directory.hasNext();
             }
 
             @Override
@@ -66,19 +52,16 @@ final class ZipArtifact extends ObjectArtifact {
                     throw new NoSuchElementException();
                 }
                 try {
-                    if (++count > limits.maxEntries()) {
-                        throw new BadArtifactException(uri, null, "more than " + limits.maxEntries() + " entries");
-                    }
-                    return entry(entries.nextElement());
+                    return entry(directory.next());
                 } catch (IOException e) {
-                    closeQuietly(zip);
                     throw new java.io.UncheckedIOException(e);
                 }
             }
         };
     }
 
-    private IndexEntry entry(ZipArchiveEntry entry) throws IOException {
+    private IndexEntry entry(CentralDirectory.Record record) throws IOException {
+        ZipArchiveEntry entry = record.entry();
         String path = EntryPaths.normalize(uri, entry.getName());
         long mtime = entry.getLastModifiedTime() == null ? 0 : entry.getLastModifiedTime().toMillis();
         int unixMode = entry.getUnixMode() & 07777;
@@ -100,8 +83,8 @@ final class ZipArtifact extends ObjectArtifact {
                     + " is not supported (stored and deflated are)");
         }
         byte[] locator = Locators.allocate(Locators.ZIP, 2 + 8 + 8 + 8 + 8 + 4)
-                .putShort((short) entry.getMethod()).putLong(entry.getLocalHeaderOffset()).putLong(compressed)
-                .putLong(size).putLong(entry.getCrc()).putInt(entry.getRawName().length).array();
+                .putShort((short) entry.getMethod()).putLong(record.localHeaderOffset()).putLong(compressed)
+                .putLong(size).putLong(entry.getCrc()).putInt(record.rawNameLength()).array();
         if (entry.isUnixSymlink()) {
             ByteArrayOutputStream target = new ByteArrayOutputStream();
             extract(locator, size, target);
@@ -159,14 +142,6 @@ final class ZipArtifact extends ObjectArtifact {
             throw new BadArtifactException(uri, null, "entry at offset " + headerOffset + " fails verification: "
                     + counted.count() + " bytes with CRC " + Long.toHexString(checksum.getValue()) + ", expected "
                     + declared + " with CRC " + Long.toHexString(crc));
-        }
-    }
-
-    private static void closeQuietly(ZipFile zip) {
-        try {
-            zip.close();
-        } catch (IOException ignored) {
-            // a ranged channel has nothing to release
         }
     }
 }
