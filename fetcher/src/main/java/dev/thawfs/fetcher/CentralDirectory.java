@@ -3,6 +3,7 @@ package dev.thawfs.fetcher;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -99,7 +100,8 @@ final class CentralDirectory {
         }
         InputStream in = start >= tailStart
                 ? new ByteArrayInputStream(tail, (int) (start - tailStart), (int) size)
-                : new SequentialStream(reader, object, WINDOW, start);
+                : new SequenceInputStream(new SequentialStream(reader, object, WINDOW, start, tailStart),
+                        new ByteArrayInputStream(tail, 0, (int) (directoryEnd - tailStart)));
         return new CentralDirectory(uri, in, entries, start - offset);
     }
 

@@ -13,29 +13,32 @@ final class SequentialStream extends InputStream {
     private final RangeReader reader;
     private final ObjectInfo object;
     private final int windowSize;
+    private final long end;
     private long position;
     private byte[] window = new byte[0];
     private long windowStart;
     private long discardEnd;
 
     SequentialStream(RangeReader reader, ObjectInfo object, int windowSize) {
-        this(reader, object, windowSize, 0);
+        this(reader, object, windowSize, 0, object.size());
     }
 
-    SequentialStream(RangeReader reader, ObjectInfo object, int windowSize, long start) {
+    /** The bytes from {@code start} to {@code end} only. */
+    SequentialStream(RangeReader reader, ObjectInfo object, int windowSize, long start, long end) {
         this.reader = reader;
         this.object = object;
         this.windowSize = windowSize;
         this.position = start;
+        this.end = end;
     }
 
     long position() {
         return position;
     }
 
-    /** The bytes from the position up to {@code end} are going to be skipped: read them as nothing. */
-    void discardUpTo(long end) {
-        discardEnd = Math.min(end, object.size());
+    /** The bytes from the position up to {@code discarded} are going to be skipped: read them as nothing. */
+    void discardUpTo(long discarded) {
+        discardEnd = Math.min(discarded, end);
     }
 
     @Override
@@ -46,7 +49,7 @@ final class SequentialStream extends InputStream {
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
-        if (position >= object.size()) {
+        if (position >= end) {
             return -1;
         }
         if (position < discardEnd) {
@@ -55,7 +58,7 @@ final class SequentialStream extends InputStream {
             return n;
         }
         if (position < windowStart || position >= windowStart + window.length) {
-            window = reader.read(object, position, (int) Math.min(windowSize, object.size() - position));
+            window = reader.read(object, position, (int) Math.min(windowSize, end - position));
             windowStart = position;
         }
         int from = (int) (position - windowStart);
