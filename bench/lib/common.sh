@@ -59,3 +59,12 @@ median() {
 ratio() {
   awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", (b > 0) ? a / b : 0}'
 }
+
+# unmount_under DIR: lazily unmounts every mount below DIR (left by a run that was stopped); their
+# FUSE daemons then exit.
+unmount_under() {
+  local mountpoint
+  awk -v dir="$1/" 'index($2, dir) == 1 {print $2}' /proc/mounts | sort -r | while read -r mountpoint; do
+    umount -l "$mountpoint" || true
+  done
+}

@@ -1,66 +1,65 @@
 package dev.thawfs.bench;
 
 import dev.thawfs.bench.Fixtures.Read;
+import dev.thawfs.bench.Mounts.Subject;
+import dev.thawfs.bench.Mounts.TraceUse;
+import dev.thawfs.bench.Results.Figures;
 import dev.thawfs.config.S3Settings;
-import dev.thawfs.fetcher.ObjectInfo;
-import dev.thawfs.fetcher.RangeReader;
-import dev.thawfs.fetcher.RetryPolicy;
-import dev.thawfs.fetcher.S3ObjectStore;
 import dev.thawfs.fetcher.S3ProxyServer;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * bench/run compare: thawfs against download-and-extract, rclone, s3fs, fuse-zip and native reads,
- * on the same fixtures, through the same loopback proxy (first-byte latency, per-connection cap).
+ * on the same fixtures, through the same loopback proxy (first-byte latency, per-connection cap),
+ * each workload run by {@link Workloads} in a JVM of its own.
  *
  * <p>Usage: CompareBench WORK TOTAL_MIB SMALL_MAX_KIB REPO_OBJECTS LATENCY_MS CAP_MB TIMEOUT_S THAWFS DOCS|-
  */
 public final class CompareBench {
-    private static final String[] WORKLOADS = {"startup", "seq", "rand", "walk", "repo"};
-
-    /** One measurement; {@code note} says why there is none (n/a) or that it was stopped. */
-    record Figures(double seconds, long bytes, long requests, long daemonRequests, String note) {
-        static Figures notAvailable(String why) {
-            return new Figures(Double.NaN, 0, 0, -1, why);
-        }
-
-        String time() {
-            return note != null ? "n/a (" + note + ")" : String.format(Locale.ROOT, "%.2f", seconds);
+    /** The fixed parameters of a run, printed with the results. */
+    record Settings(long totalBytes, int files, int largeFiles, int smallMax, int repoObjects, Duration latency,
+            long cap, Duration timeout, int randomReads, List<Read> trace) {
+        long traceBytes() {
+            return trace.stream().mapToLong(Read::length).sum();
         }
     }
 
-    private final Path work;
-    private final Duration timeout;
-    private final ThrottlingProxy proxy;
-    private final Map<String, Map<String, Figures[]>> results = new LinkedHashMap<>();
-    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "workload");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final int RANDOM_READS = 2000;
+    private static final String ZIP = "bundle.zip";
+    private static final String TAR_GZ = "bundle.tar.gz";
 
-    private CompareBench(Path work, Duration timeout, ThrottlingProxy proxy) {
+    private final Path work;
+    private final Settings settings;
+    private final ThrottlingProxy proxy;
+    private final long started;
+    private final Results results = new Results();
+    private final List<String> setups = new ArrayList<>();
+    private final List<String> thawfsFailures = new ArrayList<>();
+    /** Why cold runs could not drop the page cache, or null. */
+    private String pageCacheKept;
+
+    private CompareBench(Path work, Settings settings, ThrottlingProxy proxy, long started) {
         this.work = work;
-        this.timeout = timeout;
+        this.settings = settings;
         this.proxy = proxy;
+        this.started = started;
     }
 
     public static void main(String[] args) throws Exception {
+        long started = System.nanoTime();
         Path work = Path.of(args[0]);
         long totalBytes = Long.parseLong(args[1]) << 20;
         int smallMax = Integer.parseInt(args[2]) << 10;
@@ -73,173 +72,189 @@ public final class CompareBench {
         Path tree = work.resolve("tree");
         List<Path> files = Fixtures.bundle(tree, totalBytes, smallMax);
         List<Read> trace = Fixtures.startupTrace(tree, files, totalBytes);
-        Fixtures.zip(tree, files, work.resolve("bundle.zip"));
+        Fixtures.zip(tree, files, work.resolve(ZIP));
+        Fixtures.tar(tree, files, work.resolve(TAR_GZ), true);
         Path repo = work.resolve("repo");
         List<Path> repoFiles = Fixtures.repository(repo, repoObjects);
-        Files.write(work.resolve("startup.trace"), trace.stream().map(Read::path).distinct().toList());
-        Workset workset = Workset.of(tree, files, trace, repo, repoFiles);
-        long traceBytes = trace.stream().mapToLong(Read::length).sum();
-        System.out.printf("bundle: %d files, %d MiB; startup trace: %d reads of %d files, %.1f MiB; repository: %d objects%n",
-                files.size(), totalBytes >> 20, trace.size(), workset.traceFiles, traceBytes / 1048576.0, repoFiles.size());
+        Fixtures.writeTrace(trace, work.resolve("startup.trace"));
+        List<String> paths = files.stream().map(file -> tree.relativize(file).toString()).toList();
+        List<String> large = paths.stream().filter(path -> path.startsWith("data/")).toList();
+        List<String> repoPaths = repoFiles.stream().map(file -> repo.relativize(file).toString()).toList();
+        Files.write(work.resolve("files.list"), paths);
+        Files.write(work.resolve("large.list"), large);
+        Files.write(work.resolve("repo.list"), repoPaths);
+        Settings settings = new Settings(totalBytes, files.size(), large.size(), smallMax, repoFiles.size(), latency,
+                cap, timeout, RANDOM_READS, trace);
+        System.out.printf(Locale.ROOT, "bundle: %d files, %d MiB; startup trace: %d reads, %.1f MiB;"
+                + " repository: %d objects%n", files.size(), totalBytes >> 20, trace.size(),
+                settings.traceBytes() / 1048576.0, repoFiles.size());
 
+        boolean thawfsFailed;
         try (S3ProxyServer s3 = new S3ProxyServer(Files.createDirectories(work.resolve("s3")))) {
-            s3.createBucket("bundle");
-            s3.createBucket("repo");
-            s3.put("bundle", "bundle.zip", Files.readAllBytes(work.resolve("bundle.zip")));
-            for (Path file : files) {
-                s3.put("bundle", "tree/" + tree.relativize(file), Files.readAllBytes(file));
-            }
-            for (Path file : repoFiles) {
-                s3.put("repo", repo.relativize(file).toString(), Files.readAllBytes(file));
-            }
+            upload(s3, work, tree, paths, repo, repoPaths);
             try (ThrottlingProxy proxy = new ThrottlingProxy(s3.endpoint.getPort(), latency, cap)) {
                 URI endpoint = URI.create("http://127.0.0.1:" + proxy.port());
-                CompareBench bench = new CompareBench(work, timeout, proxy);
+                S3Settings direct = s3.settings().withEndpoint(endpoint, true);
+                Path startupTrace = work.resolve("startup.trace");
                 Mounts mounts = new Mounts(work, endpoint, thawfs);
-                bench.measure("native", workset, mounts.nativeTree(tree, repo));
-                bench.measure("download + extract (zip)", workset,
-                        mounts.downloadAndExtract(s3.settings().withEndpoint(endpoint, true), repo));
-                bench.measure("thawfs (zip)", workset, mounts.thawfs("s3://bundle/bundle.zip", null));
-                bench.measure("thawfs (zip), trace prefetched", workset,
-                        mounts.thawfs("s3://bundle/bundle.zip", work.resolve("startup.trace")));
-                bench.measure("rclone --vfs-cache-mode full", workset, mounts.rclone());
-                bench.measure("s3fs use_cache", workset, mounts.s3fs());
-                bench.measure("fuse-zip (local zip)", workset, mounts.fuseZip(work.resolve("bundle.zip")));
-                bench.report(latency, cap, totalBytes, files.size(), args[8]);
+                CompareBench bench = new CompareBench(work, settings, proxy, started);
+                Set<Workload> all = EnumSet.allOf(Workload.class);
+                Set<Workload> startup = EnumSet.of(Workload.STARTUP);
+                bench.measure(mounts.nativeTree(tree, repo), all);
+                bench.measure(mounts.downloadAndExtract(direct, "bundle", ZIP), all);
+                bench.measure(mounts.downloadAndExtract(direct, "bundle", TAR_GZ), startup);
+                bench.measure(mounts.thawfs("s3://bundle/" + ZIP, startupTrace, TraceUse.NONE), all);
+                bench.measure(mounts.thawfs("s3://bundle/" + ZIP, startupTrace, TraceUse.PREFETCH_THEN_MOUNT), startup);
+                bench.measure(mounts.thawfs("s3://bundle/" + ZIP, startupTrace, TraceUse.MOUNT_PREFETCHING), startup);
+                bench.measure(mounts.rclone(), all);
+                bench.measure(mounts.s3fs(), all);
+                bench.measure(mounts.fuseZip(work.resolve(ZIP)), all);
+                bench.report(args[8]);
+                thawfsFailed = !bench.thawfsFailures.isEmpty();
             }
         }
-        System.exit(0); // workload threads stopped by a timeout may still be blocked in a read
+        System.exit(thawfsFailed ? 1 : 0);
     }
 
-    /** The workloads' inputs: the trace, the files in tree order, the large files, the repository. */
-    record Workset(List<Read> trace, int traceFiles, List<String> files, List<String> large, Path repo,
-            List<String> repoFiles) {
-        static Workset of(Path tree, List<Path> files, List<Read> trace, Path repo, List<Path> repoFiles) {
-            List<String> paths = files.stream().map(f -> tree.relativize(f).toString()).toList();
-            return new Workset(trace, (int) trace.stream().map(Read::path).distinct().count(), paths,
-                    paths.stream().filter(p -> p.startsWith("data/")).toList(), repo,
-                    repoFiles.stream().map(f -> repo.relativize(f).toString()).toList());
+    /** The zip and the tar.gz, the bundle's files as the prefix tree/ and the repository, four at a time. */
+    private static void upload(S3ProxyServer s3, Path work, Path tree, List<String> paths, Path repo,
+            List<String> repoPaths) throws Exception {
+        s3.createBucket("bundle");
+        s3.createBucket("repo");
+        s3.put("bundle", ZIP, Files.readAllBytes(work.resolve(ZIP)));
+        s3.put("bundle", TAR_GZ, Files.readAllBytes(work.resolve(TAR_GZ)));
+        ExecutorService uploads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            paths.forEach(path -> done.add(uploads.submit(() -> put(s3, "bundle", "tree/" + path, tree.resolve(path)))));
+            repoPaths.forEach(path -> done.add(uploads.submit(() -> put(s3, "repo", path, repo.resolve(path)))));
+            for (Future<?> upload : done) {
+                upload.get();
+            }
+        } finally {
+            uploads.shutdown();
         }
     }
 
-    /** Runs every workload on {@code system}: cold (empty caches, page cache dropped), then warm. */
-    private void measure(String name, Workset workset, Mounts.Subject system) {
-        Map<String, Figures[]> row = results.computeIfAbsent(name, n -> new LinkedHashMap<>());
-        for (String workload : WORKLOADS) {
+    private static void put(S3ProxyServer s3, String bucket, String key, Path file) {
+        try {
+            s3.put(bucket, key, Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs {@code workloads} on {@code system}: cold (empty caches, page cache dropped), then warm. */
+    private void measure(Subject system, Set<Workload> workloads) {
+        setups.add("- **" + system.name() + "**: " + system.setup());
+        for (Workload workload : workloads) {
             String missing = system.unavailable(workload);
-            if (missing != null) {
-                row.put(workload, new Figures[] {Figures.notAvailable(missing), Figures.notAvailable(missing)});
-                continue;
-            }
-            Figures cold = run(system, workset, workload, true);
-            Figures warm = cold.note() == null || filled(system, workload) ? run(system, workset, workload, false)
-                    : Figures.notAvailable("cold did not finish");
-            row.put(workload, new Figures[] {cold, warm});
-            System.out.printf("%-34s %-8s cold %-24s warm %-24s fetched %8.1f MiB  requests %6d%s%n", name, workload,
-                    cold.time(), warm.time(), cold.bytes() / 1048576.0, cold.requests(),
-                    cold.daemonRequests() >= 0 ? "  daemon requests " + cold.daemonRequests() + "/" + warm.daemonRequests() : "");
+            Figures cold = missing != null ? Figures.notAvailable(missing) : run(system, workload, true);
+            Figures warm = missing != null ? Figures.notAvailable("")
+                    : cold.measured() || filled(system, workload) ? run(system, workload, false)
+                    : Figures.notAvailable("no cold run");
+            results.put(workload, system.name(), cold, warm);
+            long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+            System.out.printf(Locale.ROOT, "[%2d:%02d] %-38s %-8s cold %-22s warm %-22s fetched %7.1f MiB"
+                    + "  requests %6d%s%n", seconds / 60, seconds % 60, system.name(), workload.label, cold.time(),
+                    warm.time(), cold.bytes() / 1048576.0, cold.requests(),
+                    cold.daemonRequests() >= 0 ? "  daemon requests " + cold.daemonRequests() : "");
         }
     }
 
     /** After a stopped cold run: fills the system's cache another way (not for the repository), if it has one. */
-    private static boolean filled(Mounts.Subject system, String workload) {
+    private static boolean filled(Subject system, Workload workload) {
         try {
-            return !workload.equals("repo") && system.fill();
+            return !workload.repository() && system.fill();
         } catch (Exception e) {
             return false;
         }
     }
 
-    private Figures run(Mounts.Subject system, Workset workset, String workload, boolean cold) {
+    private Figures run(Subject system, Workload workload, boolean cold) {
         long bytes = proxy.bytes();
         long requests = proxy.requests();
-        String note = null;
         double seconds = Double.NaN;
+        double preparing = Double.NaN;
+        long amount = -1;
+        String note = null;
         try {
             if (cold) {
                 system.reset();
                 dropPageCache();
             }
-            boolean repo = workload.equals("repo");
             long start = System.nanoTime();
-            Path root = system.mount(repo);
-            if (!workload.equals("startup") && !repo) {
-                start = System.nanoTime(); // startup counts mounting; the other workloads do not
-            }
-            Future<?> running = runner.submit(() -> {
-                switch (workload) {
-                    case "startup" -> Workloads.startup(root, workset.trace());
-                    case "seq" -> Workloads.sequential(root, workset.files());
-                    case "rand" -> Workloads.random(root, workset.large(), 2000);
-                    case "walk" -> Workloads.walk(root);
-                    default -> Workloads.repository(root, workset.repoFiles());
-                }
-                return null;
-            });
-            try {
-                running.get(timeout.toSeconds(), TimeUnit.SECONDS);
-                seconds = (System.nanoTime() - start) / 1e9;
-            } catch (TimeoutException e) {
-                note = "stopped after " + timeout.toSeconds() + " s";
-            }
+            Path root = system.mount(workload.repository());
+            preparing = cold || workload.remounts ? (System.nanoTime() - start) / 1e9 : 0;
+            String said = Commands.run(workloadCommand(workload, root), work, env -> { }, settings.timeout());
+            seconds = preparing + Long.parseLong(said.replaceAll("(?s).*elapsed_ns=(\\d+).*", "$1")) / 1e9;
+            amount = Long.parseLong(said.replaceAll("(?s).*amount=(\\d+).*", "$1"));
+            note = wrongAmount(workload, amount);
+        } catch (Commands.Stopped e) {
+            note = e.getMessage();
         } catch (Exception e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            note = cause.getClass().getSimpleName() + ": " + String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
+            note = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
         } finally {
             system.unmount();
         }
-        return new Figures(seconds, proxy.bytes() - bytes, proxy.requests() - requests, system.daemonRequests(), note);
+        if (note != null && !note.startsWith("stopped") && system.name().startsWith(Results.THAWFS)) {
+            thawfsFailures.add(system.name() + ", " + workload.label + (cold ? " cold: " : " warm: ") + note);
+        }
+        return new Figures(seconds, preparing, proxy.bytes() - bytes, proxy.requests() - requests,
+                system.daemonRequests(), amount, note);
     }
 
-    private static void dropPageCache() throws IOException, InterruptedException {
-        new ProcessBuilder("sync").start().waitFor();
-        Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
+    /** {@code java ... Workloads WORKLOAD ROOT ...}, the same command for every system. */
+    private List<String> workloadCommand(Workload workload, Path root) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Workloads.class.getName()));
+        command.addAll(switch (workload) {
+            case STARTUP -> List.of("trace", root.toString(), "startup.trace");
+            case SEQ -> List.of("seq", root.toString(), "files.list");
+            case RAND -> List.of("rand", root.toString(), "large.list", Integer.toString(settings.randomReads()));
+            case WALK -> List.of("walk", root.toString());
+            case REPO -> List.of("repo", root.toString(), "repo.list");
+        });
+        return command;
     }
 
-    private double seconds(String system, String workload, int warm) {
-        Figures[] figures = results.getOrDefault(system, Map.of()).get(workload);
-        return figures == null || figures[warm].note() != null ? Double.NaN : figures[warm].seconds();
+    /** Every system serves the same files: a workload that read another amount than natively did is wrong. */
+    private String wrongAmount(Workload workload, long amount) {
+        Figures reference = results.reference(workload);
+        if (reference == null || reference.amount() < 0 || reference.amount() == amount) {
+            return null;
+        }
+        return "read " + amount + (workload == Workload.WALK ? " entries" : " bytes") + ", natively " + reference.amount();
     }
 
-    private String ratio(String system, String workload, int warm, String other, int otherWarm) {
-        double value = seconds(system, workload, warm) / seconds(other, workload, otherWarm);
-        return Double.isNaN(value) ? "na" : String.format(Locale.ROOT, "%.3f", value);
+    /** Empties the page cache (sync, then drop_caches); where that is not allowed, says so once and goes on. */
+    private void dropPageCache() throws InterruptedException {
+        try {
+            new ProcessBuilder("sync").start().waitFor();
+            Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
+        } catch (IOException e) {
+            if (pageCacheKept == null) {
+                pageCacheKept = e.toString();
+                System.err.println("compare: cannot drop the page cache, cold runs keep it: " + e);
+            }
+        }
     }
 
-    private void report(Duration latency, long cap, long totalBytes, int files, String docs) throws IOException {
-        StringBuilder table = new StringBuilder("| system | workload | cold s | warm s | fetched MiB (cold) | requests (cold)"
-                + " | daemon FUSE requests cold / warm |\n|---|---|---:|---:|---:|---:|---:|\n");
-        results.forEach((system, row) -> row.forEach((workload, figures) -> table.append(String.format(Locale.ROOT,
-                "| %s | %s | %s | %s | %.1f | %d | %s |%n", system, workload, figures[0].time(), figures[1].time(),
-                figures[0].bytes() / 1048576.0, figures[0].requests(), figures[0].daemonRequests() < 0 ? "-"
-                        : figures[0].daemonRequests() + " / " + figures[1].daemonRequests()))));
-        String thawfs = "thawfs (zip)";
-        String result = "RESULT scenario=compare"
-                + " startup_vs_download=" + ratio(thawfs, "startup", 0, "download + extract (zip)", 0)
-                + " startup_vs_rclone=" + ratio(thawfs, "startup", 0, "rclone --vfs-cache-mode full", 0)
-                + " startup_prefetched_vs_download=" + ratio("thawfs (zip), trace prefetched", "startup", 0,
-                        "download + extract (zip)", 0)
-                + " warm_seq_vs_native=" + ratio(thawfs, "seq", 1, "native", 1)
-                + " warm_rand_vs_native=" + ratio(thawfs, "rand", 1, "native", 1)
-                + " walk_warm_vs_native=" + ratio(thawfs, "walk", 1, "native", 1)
-                + " latency_ms=" + latency.toMillis() + " cap_mb_s=" + cap / 1_000_000 + " total_mib=" + (totalBytes >> 20)
-                + " files=" + files;
+    /** Prints the table and the RESULT line (last), and writes them with how they were measured. */
+    private void report(String docs) throws IOException {
+        String table = results.table() + (pageCacheKept == null ? ""
+                : "\nCold runs kept the page cache: it could not be dropped (" + pageCacheKept + ").\n");
+        String result = "RESULT scenario=compare " + results.ratios() + " latency_ms=" + settings.latency().toMillis()
+                + " cap_mb_s=" + settings.cap() / 1_000_000 + " total_mib=" + (settings.totalBytes() >> 20);
+        String section = Docs.compareSection(settings, setups, table, result, work,
+                Duration.ofNanos(System.nanoTime() - started));
+        Files.writeString(work.resolve("compare.md"), section);
+        if (!docs.equals("-")) {
+            Docs.replaceSection(Path.of(docs), section);
+        }
         System.out.println();
         System.out.print(table);
-        Files.writeString(work.resolve("compare.md"), table + "\n`" + result + "`\n");
-        if (!docs.equals("-")) {
-            Docs.writeCompareSection(Path.of(docs), table.toString(), result, latency, cap, totalBytes, files, timeout);
-        }
+        thawfsFailures.forEach(failure -> System.err.println("compare: thawfs failed: " + failure));
         System.out.println(result);
     }
-
-    /** Writes the download of one object to {@code target} with parallel ranged GETs. */
-    static void download(S3Settings settings, String bucket, String key, Path target) throws IOException {
-        try (S3ObjectStore store = new S3ObjectStore(settings, bucket);
-                OutputStream out = new BufferedOutputStream(Files.newOutputStream(target), 1 << 20)) {
-            ObjectInfo object = store.stat(key);
-            new RangeReader(store, RetryPolicy.defaults()).copy(object, 0, object.size(), out);
-        }
-    }
-
 }

@@ -1,49 +1,88 @@
 package dev.thawfs.bench;
 
+import dev.thawfs.bench.CompareBench.Settings;
+import dev.thawfs.bench.Fixtures.Read;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 
-/** Puts the compare results into docs/BENCHMARKS.md, replacing the section of an earlier run. */
+/** The compare section of docs/BENCHMARKS.md: what was measured, how, on what, and the results. */
 final class Docs {
     private static final String HEADING = "## compare";
 
     private Docs() {
     }
 
-    static void writeCompareSection(Path file, String table, String result, Duration latency, long cap, long totalBytes,
-            int files, Duration timeout) throws IOException {
-        String machine = "Measured on " + Runtime.getRuntime().availableProcessors() + " cores, "
-                + (Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\D+", "") + " kB") + " memory, Linux "
-                + System.getProperty("os.version") + ", Java " + System.getProperty("java.version") + ".";
-        String section = HEADING + "\n\n" + machine + " Reproduce with `bench/run compare` (`--quick` for a small smoke"
-                + " run; `--latency-ms N --cap-mb N` change the network). Every system reads from S3Proxy on 127.0.0.1"
-                + " through the same loopback proxy: " + latency.toMillis() + " ms before each response's first byte, "
-                + cap / 1_000_000 + " MB/s per connection. Fixtures: a " + (totalBytes >> 20) + " MiB job bundle of "
-                + files + " files (JDK-, jar-, site-packages- and app-like trees of 1 B-32 KiB files and 50-200 MiB data"
-                + " files) as a zip and, for rclone and s3fs, as a prefix of its extracted files; a package repository"
-                + " prefix (jars, wheels, .sha256 files).\n\n"
-                + "Workloads, the same Java code on every system: **startup** replays the startup trace (stat the"
-                + " entries of every directory it uses, then about 10 % of the files whole and a part of one large file:"
-                + " about 5 % of the bytes), mounting included; **seq** reads every file whole; **rand** makes 2,000 4 KiB"
-                + " reads at random offsets of the large files; **walk** stats every entry (find + stat); **repo** lists the"
-                + " repository, reads every checksum and every twentieth package, mounting included. Cold: empty caches"
-                + " (a new store, cache directory or download) and the page cache dropped; warm: the same again after a"
-                + " remount, caches kept. A run longer than " + timeout.toSeconds() + " s is stopped and shown as n/a; thawfs"
-                + " then fills its store with `thawfs prefetch --all` before its warm run, the others have no warm run."
-                + " Fetched bytes and requests are counted at the proxy; daemon FUSE requests from thawfs's --stats.\n\n"
+    static String compareSection(Settings settings, List<String> setups, String table, String result, Path work,
+            Duration took) throws IOException {
+        long memoryKib = Long.parseLong(Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\D+", ""));
+        long traceFiles = settings.trace().stream().map(Read::path).distinct().count();
+        return HEADING + "\n\n"
+                + "thawfs against what jobs do today (download everything, extract, start) and the FUSE filesystems"
+                + " object storage is mounted with, on the same fixtures through the same network. Reproduce with"
+                + " `bench/run compare` (this run: " + took.toMinutes() + " min in all, after the build); `--quick` is"
+                + " a smoke run of a few minutes (CI runs it) that writes its table to bench/work/compare/compare.md"
+                + " rather than here; `--latency-ms N --cap-mb N --timeout-s N` change the settings below.\n\n"
+                + String.format(Locale.ROOT, "**Machine**: %d cores (nproc), %.1f GiB memory, Linux %s (uname -r),"
+                        + " Java %s, the work directory on %s. The machine is shared and noisy: compare figures"
+                        + " within one run.%n%n", Runtime.getRuntime().availableProcessors(), memoryKib / 1048576.0,
+                        System.getProperty("os.version"), System.getProperty("java.version"),
+                        Files.getFileStore(work).type())
+                + "**Network**: every system reads from S3Proxy on 127.0.0.1 through one loopback proxy that holds"
+                + " each response's first byte for " + settings.latency().toMillis() + " ms and caps each connection"
+                + " at " + settings.cap() / 1_000_000 + " MB/s. Fetched bytes (responses, headers included) and"
+                + " requests are counted at that proxy, the same way for every system.\n\n"
+                + String.format(Locale.ROOT, "**Fixtures** (seeded, `Fixtures`): a %d MiB job bundle of %,d files"
+                        + " (JDK-, jar-, site-packages- and app-like trees of 1 B-%d KiB files, directory by directory,"
+                        + " and %d data files of up to %d MiB) as `bundle.zip` (deflate level 1; what thawfs, download"
+                        + " + extract and fuse-zip read unless a row says otherwise), `bundle.tar.gz` and, for rclone"
+                        + " and s3fs, the prefix `tree/` of its files; a package repository prefix of %,d"
+                        + " objects (jars and wheels of 2-200 KiB, each with a `.sha256`); a startup trace"
+                        + " (`thawfs mount --record`'s format) of %,d reads: whole directories of small files (a"
+                        + " package imported, a module's classes loaded) until about 10 %% of the files (%,d), in tree"
+                        + " order, and one partial read of a data file, %.1f MiB in all (%.1f %% of the bytes).%n%n",
+                        settings.totalBytes() >> 20, settings.files(), settings.smallMax() >> 10,
+                        settings.largeFiles(), Math.min(200, settings.totalBytes() / 8 >> 20), settings.repoObjects(),
+                        settings.trace().size(), traceFiles, settings.traceBytes() / 1048576.0,
+                        100.0 * settings.traceBytes() / settings.totalBytes())
+                + "**Workloads** (`Workloads`: the same code for every system, each run in a JVM of its own and timed"
+                + " inside it): **startup** lists and stats every entry of the directories the trace uses, then makes"
+                + " its reads in order; **seq** reads every file of the bundle whole, in tree order, 1 MiB at a time;"
+                + " **rand** makes " + String.format(Locale.ROOT, "%,d", settings.randomReads()) + " 4 KiB reads at"
+                + " seeded random offsets of the data files; **walk** stats every entry of the tree (find + stat);"
+                + " **repo** lists the repository, reads every checksum and every twentieth package (a build"
+                + " resolving dependencies). Every run checks that it read as many bytes (entries) as natively.\n\n"
+                + "**Cold and warm**: cold starts from nothing: empty caches (a new store, cache directory or"
+                + " download) and the page cache dropped; its time includes mounting, downloading and extracting,"
+                + " prefetching: whatever comes before the job. Warm unmounts, mounts again with the caches kept and"
+                + " runs the same workload; its time includes mounting for startup and repo (a job or build starting"
+                + " again), not for seq, rand and walk (a mount in use). A run longer than "
+                + settings.timeout().toSeconds() + " s is stopped and shown as n/a; thawfs then fills its store with"
+                + " `thawfs prefetch --all` before its warm run, the others have no warm run.\n\n"
+                + "**Systems** (ENDPOINT: the proxy; rclone's remote `bench` is of type s3, provider Other, at ENDPOINT;"
+                + " every tool gets the credentials from its environment):\n\n" + String.join("\n", setups) + "\n\n"
                 + table + "\n`" + result + "`\n\n"
-                + "Ratios are thawfs's time ÷ the other's: `startup_vs_download` (cold, trace not prefetched) against"
-                + " download + extract + startup, `startup_vs_rclone` against rclone, `warm_*_vs_native` against the"
-                + " extracted tree on local disk.\n";
+                + "Every ratio is a time ÷ a time; below 1, thawfs is faster. `startup_vs_download`: thawfs's cold"
+                + " startup (mount with an empty store, no trace, + the startup workload) ÷ download + extract + the"
+                + " startup workload; `startup_vs_rclone`: the same thawfs run ÷ rclone's cold startup (mount with an"
+                + " empty cache + the workload); `warm_seq_vs_native`, `warm_rand_vs_native`, `walk_warm_vs_native`:"
+                + " thawfs's warm seq, rand and walk ÷ the same workload on the extracted tree on local disk with a"
+                + " warm page cache. The table's last two columns divide every row's cold time by download +"
+                + " extract's and its warm time by native's, for the same workload.\n";
+    }
+
+    /** Puts {@code section} into {@code file}, replacing the compare section of an earlier run. */
+    static void replaceSection(Path file, String section) throws IOException {
         String text = Files.exists(file) ? Files.readString(file) : "# Benchmarks\n";
         int start = text.indexOf(HEADING + "\n");
         if (start < 0) {
             text = text.stripTrailing() + "\n\n" + section;
         } else {
             int next = text.indexOf("\n## ", start + HEADING.length());
-            text = text.substring(0, start) + section + (next < 0 ? "" : text.substring(next + 1));
+            text = text.substring(0, start) + section + (next < 0 ? "" : "\n" + text.substring(next + 1));
         }
         Files.writeString(file, text);
     }

@@ -125,6 +125,34 @@ final class Fixtures {
         return reads;
     }
 
+    /**
+     * Writes {@code reads} as a thawfs trace (what {@code thawfs mount --record} writes and
+     * {@code thawfs prefetch --trace} reads): {@code T_MS<TAB>OFFSET<TAB>LENGTH<TAB>PATH}, one
+     * millisecond apart, PATH relative to the mount root.
+     */
+    static void writeTrace(List<Read> reads, Path file) throws IOException {
+        List<String> lines = new ArrayList<>(List.of("# thawfs trace v1", "# the bench fixtures' startup trace"));
+        for (int i = 0; i < reads.size(); i++) {
+            Read read = reads.get(i);
+            lines.add(i + "\t" + read.offset() + "\t" + read.length() + "\t" + read.path());
+        }
+        Files.write(file, lines);
+    }
+
+    /** A trace written by {@link #writeTrace}; a line that is only a path reads that file whole. */
+    static List<Read> readTrace(Path file) throws IOException {
+        List<Read> reads = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] fields = line.split("\t", 4);
+            reads.add(fields.length == 4 ? new Read(fields[3], Long.parseLong(fields[1]), Long.parseLong(fields[2]))
+                    : new Read(line.strip(), 0, Long.MAX_VALUE));
+        }
+        return reads;
+    }
+
     static void zip(Path root, List<Path> files, Path zip) throws IOException {
         try (ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(zip), 1 << 20))) {
             out.setLevel(1);

@@ -6,9 +6,12 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -16,15 +19,21 @@ import java.util.stream.Stream;
 final class Mounts {
     /** One system under test. */
     interface Subject {
-        /** Why this system cannot run {@code workload}, or null. */
-        default String unavailable(String workload) {
+        /** Its name in the table. */
+        String name();
+
+        /** How it is run, for the docs: its command line with WORK for the work directory. */
+        String setup();
+
+        /** Why this system cannot run {@code workload} (shown as n/a), or null. */
+        default String unavailable(Workload workload) {
             return null;
         }
 
         /** Forgets every cache (the next mount is cold). */
         void reset() throws Exception;
 
-        /** The root of the bundle's tree, or of the repository's. */
+        /** Mounts (or downloads, prefetches: whatever comes before the job) and returns the root of the tree. */
         Path mount(boolean repository) throws Exception;
 
         /** Unmounts; never throws. */
@@ -38,11 +47,13 @@ final class Mounts {
             return false;
         }
 
-        /** Requests the daemon served during the last mount, or -1 when not counted. */
+        /** FUSE requests its daemon served during the last mount, or -1 when not counted. */
         default long daemonRequests() {
             return -1;
         }
     }
+
+    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(10);
 
     private final Path work;
     private final URI endpoint;
@@ -53,18 +64,29 @@ final class Mounts {
         this.work = work;
         this.endpoint = endpoint;
         this.thawfs = thawfs;
-        // Stopped midway (Ctrl-C): leave no mount behind; each daemon ends with its mount.
+        // Stopped midway (Ctrl-C, a timeout): leave no mount behind; each daemon ends with its mount.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try (Stream<Path> entries = Files.list(work)) {
-                entries.filter(path -> path.getFileName().toString().startsWith("mnt-")).forEach(Mounts::forceUnmount);
+                entries.filter(path -> path.getFileName().toString().startsWith("mnt-")).forEach(Mounts::unmount);
             } catch (IOException e) {
                 // the work directory is gone: nothing mounted in it
             }
         }));
     }
 
+    /** The extracted tree and the repository on local disk. */
     Subject nativeTree(Path tree, Path repo) {
         return new Subject() {
+            @Override
+            public String name() {
+                return Results.NATIVE;
+            }
+
+            @Override
+            public String setup() {
+                return "the extracted tree and the repository on local disk";
+            }
+
             @Override
             public void reset() {
             }
@@ -80,17 +102,24 @@ final class Mounts {
         };
     }
 
-    /** What jobs do today: fetch the whole zip (parallel ranged GETs), extract it, then start. */
-    Subject downloadAndExtract(S3Settings settings, Path repo) {
-        Path directory = work.resolve("download");
+    /** What jobs do today: fetch the whole archive (parallel ranged GETs), extract it, then start. */
+    Subject downloadAndExtract(S3Settings settings, String bucket, String key) {
+        Path directory = work.resolve("download-" + key);
         return new Subject() {
             @Override
-            public String unavailable(String workload) {
-                return switch (workload) {
-                    case "startup" -> null;
-                    case "repo" -> "a prefix has nothing to extract";
-                    default -> "once extracted: native";
-                };
+            public String name() {
+                return Results.DOWNLOAD + format(key);
+            }
+
+            @Override
+            public String setup() {
+                return "s3://" + bucket + "/" + key + " downloaded with parallel ranged GETs (8 MiB parts, 8 in"
+                        + " flight), then `" + String.join(" ", Download.extractor(key)) + " " + key + "`";
+            }
+
+            @Override
+            public String unavailable(Workload workload) {
+                return workload == Workload.REPO ? "a prefix has nothing to extract" : null;
             }
 
             @Override
@@ -102,9 +131,11 @@ final class Mounts {
             public Path mount(boolean repository) throws Exception {
                 Path tree = directory.resolve("tree");
                 if (!Files.exists(tree)) {
-                    Files.createDirectories(tree);
-                    CompareBench.download(settings, "bundle", "bundle.zip", directory.resolve("bundle.zip"));
-                    run(tree, List.of("unzip", "-q", directory.resolve("bundle.zip").toString()));
+                    Files.createDirectories(directory);
+                    Path archive = directory.resolve(key);
+                    Download.object(settings, bucket, key, archive);
+                    Download.extract(archive, tree);
+                    Files.delete(archive);
                 }
                 return tree;
             }
@@ -115,52 +146,90 @@ final class Mounts {
         };
     }
 
-    /** thawfs mount --daemon of {@code source} (the repository: s3://repo/), replaying {@code trace} if given. */
-    Subject thawfs(String source, Path trace) {
+    /** How a thawfs system uses the startup trace. */
+    enum TraceUse {
+        /** Not at all. */
+        NONE(""),
+        /** {@code thawfs prefetch --trace} into the empty store, then the mount. */
+        PREFETCH_THEN_MOUNT(", prefetch --trace, then mount"),
+        /** {@code thawfs mount --prefetch}: the trace's files fetched in order from the mount on. */
+        MOUNT_PREFETCHING(", mount --prefetch");
+
+        final String label;
+
+        TraceUse(String label) {
+            this.label = label;
+        }
+    }
+
+    /** thawfs mount --daemon of {@code source} (the repository: s3://repo/), with {@code trace} as {@code use} says. */
+    Subject thawfs(String source, Path trace, TraceUse use) {
         Path store = work.resolve("thawfs-store-" + mounts);
         Path mountpoint = work.resolve("mnt-thawfs-" + mounts++);
         Path stats = work.resolve(mountpoint.getFileName() + ".stats.json");
         return new Subject() {
             private long pid;
+            private boolean empty;
 
             @Override
-            public String unavailable(String workload) {
-                return trace != null && !workload.equals("startup") ? "the trace is for startup" : null;
+            public String name() {
+                return Results.THAWFS + format(source) + use.label;
+            }
+
+            @Override
+            public String setup() {
+                String mount = "`bin/thawfs mount --daemon --store STORE --stats STATS --s3-endpoint ENDPOINT"
+                        + (use == TraceUse.MOUNT_PREFETCHING ? " --prefetch startup.trace " : " ") + source
+                        + " MOUNTPOINT`";
+                return switch (use) {
+                    case NONE -> mount + " (the repository: s3://repo/)";
+                    case PREFETCH_THEN_MOUNT -> "`bin/thawfs prefetch --store STORE --s3-endpoint ENDPOINT --trace"
+                            + " startup.trace " + source + "`, then " + mount;
+                    case MOUNT_PREFETCHING -> mount;
+                };
             }
 
             @Override
             public void reset() throws IOException {
                 delete(store);
+                empty = true;
             }
 
             @Override
             public Path mount(boolean repository) throws Exception {
-                Files.createDirectories(mountpoint);
-                List<String> command = new ArrayList<>(List.of(thawfs.toString(), "mount", "--daemon", "--store",
-                        store.toString(), "--stats", stats.toString(), "--s3-endpoint", endpoint.toString()));
-                if (trace != null) {
-                    command.addAll(List.of("--prefetch", trace.toString()));
+                pid = 0;
+                String what = repository ? "s3://repo/" : source;
+                if (use == TraceUse.PREFETCH_THEN_MOUNT && empty) {
+                    thawfs("prefetch", "--trace", trace.toString(), what);
                 }
-                command.addAll(List.of(repository ? "s3://repo/" : source, mountpoint.toString()));
-                String said = run(work, command);
+                empty = false;
+                Files.deleteIfExists(stats);
+                Files.createDirectories(mountpoint);
+                List<String> mount = new ArrayList<>(List.of("mount", "--daemon", "--stats", stats.toString()));
+                if (use == TraceUse.MOUNT_PREFETCHING) {
+                    mount.addAll(List.of("--prefetch", trace.toString()));
+                }
+                mount.addAll(List.of(what, mountpoint.toString()));
+                String said = thawfs(mount.toArray(String[]::new));
                 pid = Long.parseLong(said.replaceAll("(?s).*daemon pid (\\d+).*", "$1"));
                 return mountpoint;
             }
 
             @Override
             public void unmount() {
-                try {
-                    run(work, List.of(thawfs.toString(), "unmount", mountpoint.toString()));
-                    ProcessHandle.of(pid).ifPresent(daemon -> daemon.onExit().join());
-                } catch (Exception e) {
-                    forceUnmount(mountpoint);
-                }
+                Mounts.unmount(mountpoint);
+                ProcessHandle.of(pid).ifPresent(daemon -> {
+                    try {
+                        daemon.onExit().get(60, TimeUnit.SECONDS); // it writes --stats as it exits
+                    } catch (Exception e) {
+                        daemon.destroyForcibly();
+                    }
+                });
             }
 
             @Override
             public boolean fill() throws Exception {
-                run(work, List.of(thawfs.toString(), "prefetch", "--all", "--store", store.toString(), "--s3-endpoint",
-                        endpoint.toString(), source));
+                thawfs("prefetch", "--all", source);
                 return true;
             }
 
@@ -172,48 +241,71 @@ final class Mounts {
                     return -1;
                 }
             }
+
+            /** Runs a thawfs command on this system's store; returns what it printed. */
+            private String thawfs(String... arguments) throws Exception {
+                List<String> command = new ArrayList<>(List.of(thawfs.toString(), arguments[0], "--store",
+                        store.toString(), "--s3-endpoint", endpoint.toString()));
+                command.addAll(List.of(arguments).subList(1, arguments.length));
+                return run(command);
+            }
         };
     }
 
+    /** rclone mount of the extracted tree's prefix (or the repository) with its full VFS cache on disk. */
     Subject rclone() {
         Path cache = work.resolve("rclone-cache");
-        return external("rclone", cache, false, (mountpoint, repository) -> List.of("rclone", "mount",
-                repository ? "bench:repo" : "bench:bundle/tree", mountpoint.toString(), "--read-only",
-                "--vfs-cache-mode", "full", "--cache-dir", cache.toString(), "--dir-cache-time", "1h"));
+        return external(Results.RCLONE, "rclone", cache, false, (mountpoint, repository) -> List.of(
+                "rclone", "mount", repository ? "bench:repo" : "bench:bundle/tree", mountpoint.toString(), "--read-only",
+                "--vfs-cache-mode", "full", "--cache-dir", cache.toString(), "--dir-cache-time", "1h",
+                "--use-server-modtime"));
     }
 
+    /** s3fs of the extracted tree's prefix (or the repository), caching files on local disk. */
     Subject s3fs() throws IOException {
         Path cache = work.resolve("s3fs-cache");
         Path passwd = work.resolve("s3fs.passwd");
         Files.writeString(passwd, S3ProxyServer.IDENTITY + ":" + S3ProxyServer.CREDENTIAL + "\n");
-        Files.setPosixFilePermissions(passwd, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        return external("s3fs", cache, false, (mountpoint, repository) -> List.of("s3fs",
+        Files.setPosixFilePermissions(passwd, PosixFilePermissions.fromString("rw-------"));
+        return external("s3fs", "s3fs", cache, false, (mountpoint, repository) -> List.of("s3fs",
                 repository ? "repo" : "bundle:/tree", mountpoint.toString(), "-f", "-o", "ro", "-o", "url=" + endpoint,
                 "-o", "use_path_request_style", "-o", "passwd_file=" + passwd, "-o", "use_cache=" + cache,
                 "-o", "stat_cache_expire=3600"));
     }
 
+    /** fuse-zip of a local copy of the zip (nothing fetched: what a local archive mount costs). */
     Subject fuseZip(Path zip) {
-        return external("fuse-zip", null, true, (mountpoint, repository) -> List.of("fuse-zip", "-f", "-r",
-                zip.toString(), mountpoint.toString()));
+        return external("fuse-zip (local zip)", "fuse-zip", null, true, (mountpoint, repository) -> List.of(
+                "fuse-zip", "-f", "-r", zip.toString(), mountpoint.toString()));
     }
 
     private interface Command {
         List<String> of(Path mountpoint, boolean repository);
     }
 
-    /** A FUSE filesystem run in the foreground as a child, stopped with SIGTERM. */
-    private Subject external(String tool, Path cache, boolean archiveOnly, Command command) {
+    /** A FUSE filesystem run in the foreground as a child, stopped by unmounting it. */
+    private Subject external(String name, String tool, Path cache, boolean archiveOnly, Command command) {
         Path mountpoint = work.resolve("mnt-" + tool);
         return new Subject() {
             private Process process;
 
             @Override
-            public String unavailable(String workload) {
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String setup() {
+                return "`" + String.join(" ", command.of(Path.of("MOUNTPOINT"), false)).replace(work + "/", "")
+                        .replace(endpoint.toString(), "ENDPOINT") + "` (" + tool + " " + version(tool) + ")";
+            }
+
+            @Override
+            public String unavailable(Workload workload) {
                 if (!installed(tool)) {
                     return tool + " is not installed";
                 }
-                return archiveOnly && workload.equals("repo") ? "mounts archives, not prefixes" : null;
+                return archiveOnly && workload == Workload.REPO ? "mounts archives, not prefixes" : null;
             }
 
             @Override
@@ -226,13 +318,13 @@ final class Mounts {
             @Override
             public Path mount(boolean repository) throws Exception {
                 Files.createDirectories(mountpoint);
+                Path log = work.resolve(tool + ".log");
                 ProcessBuilder builder = new ProcessBuilder(command.of(mountpoint, repository))
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
-                                work.resolve(tool + ".log").toFile()));
-                environment(builder);
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                environment(builder.environment());
                 process = builder.start();
                 for (int i = 0; i < 600; i++) {
-                    if (Files.readString(Path.of("/proc/mounts")).contains(" " + mountpoint + " ")) {
+                    if (mounted(mountpoint)) {
                         return mountpoint;
                     }
                     if (!process.isAlive()) {
@@ -240,28 +332,32 @@ final class Mounts {
                     }
                     Thread.sleep(100);
                 }
-                throw new IOException(tool + " did not mount; see " + work.resolve(tool + ".log"));
+                throw new IOException(tool + " did not mount (see " + log.getFileName() + ")");
             }
 
             @Override
             public void unmount() {
+                Mounts.unmount(mountpoint);
                 if (process != null) {
-                    process.destroy();
                     try {
-                        process.waitFor(30, TimeUnit.SECONDS);
+                        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                            process.destroyForcibly().waitFor();
+                        }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
-                    process.destroyForcibly();
                 }
-                forceUnmount(mountpoint);
             }
         };
     }
 
-    /** The object store's address and credentials for every tool. */
-    private void environment(ProcessBuilder builder) {
-        var env = builder.environment();
+    /** How a name shows the archive format: nothing for zip, the rows' default. */
+    private static String format(String archive) {
+        return archive.endsWith(".zip") ? "" : " (" + archive.substring(archive.indexOf('.') + 1) + ")";
+    }
+
+    /** The object store's address and credentials, for thawfs and every other tool. */
+    private void environment(Map<String, String> env) {
         env.remove("AWS_CA_BUNDLE"); // a machine-wide bundle for TLS; plain HTTP here, and rclone fails on it
         env.put("AWS_ACCESS_KEY_ID", S3ProxyServer.IDENTITY);
         env.put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.CREDENTIAL);
@@ -274,24 +370,32 @@ final class Mounts {
         env.put("RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY", S3ProxyServer.CREDENTIAL);
     }
 
-    private String run(Path directory, List<String> command) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
-        environment(builder);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes());
-        if (process.waitFor() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + output.strip());
+    /** Runs a command to its end (at most 10 minutes) in the work directory; returns its output. */
+    private String run(List<String> command) throws IOException, InterruptedException {
+        return Commands.run(command, work, this::environment, COMMAND_TIMEOUT);
+    }
+
+    /** The version of the Debian package {@code tool} came in. */
+    private String version(String tool) {
+        try {
+            return run(List.of("dpkg-query", "-W", "-f=${Version}", tool)).strip();
+        } catch (IOException | InterruptedException e) {
+            return "(version unknown)";
         }
-        return output;
     }
 
     private static boolean installed(String tool) {
         return Stream.of(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, tool)));
     }
 
-    private static void forceUnmount(Path mountpoint) {
+    static boolean mounted(Path mountpoint) throws IOException {
+        return Files.readString(Path.of("/proc/mounts")).contains(" " + mountpoint + " ");
+    }
+
+    /** umount(8) of a FUSE mount, lazily if it is busy; the daemon serving it then exits. */
+    private static void unmount(Path mountpoint) {
         try {
-            if (Files.readString(Path.of("/proc/mounts")).contains(" " + mountpoint + " ")) {
+            if (mounted(mountpoint) && new ProcessBuilder("umount", mountpoint.toString()).start().waitFor() != 0) {
                 new ProcessBuilder("umount", "-l", mountpoint.toString()).start().waitFor();
             }
         } catch (IOException | InterruptedException e) {

@@ -5,10 +5,6 @@ import dev.thawfs.config.PassthroughMode;
 import dev.thawfs.config.S3Settings;
 import dev.thawfs.fetcher.Artifacts;
 import dev.thawfs.fetcher.FetchOptions;
-import dev.thawfs.fetcher.ObjectInfo;
-import dev.thawfs.fetcher.RangeReader;
-import dev.thawfs.fetcher.RetryPolicy;
-import dev.thawfs.fetcher.S3ObjectStore;
 import dev.thawfs.fetcher.S3ProxyServer;
 import dev.thawfs.fs.engine.FuseSession;
 import dev.thawfs.fs.engine.MountOptions;
@@ -20,9 +16,6 @@ import dev.thawfs.store.Artifact;
 import dev.thawfs.store.FetcherSource;
 import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreOptions;
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,22 +148,9 @@ public final class StartupBench {
             throws Exception {
         Path download = work.resolve("download-" + name);
         Path extracted = work.resolve("extracted-" + name);
-        Files.createDirectories(extracted);
         long start = System.nanoTime();
-        long bytes;
-        try (S3ObjectStore store = new S3ObjectStore(settings, BUCKET)) {
-            ObjectInfo object = store.stat(name);
-            RangeReader reader = new RangeReader(store, RetryPolicy.defaults());
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(download), 1 << 20)) {
-                reader.copy(object, 0, object.size(), out);
-            }
-            bytes = reader.counters().bytes();
-        }
-        if (name.endsWith(".zip")) {
-            command(extracted, "unzip", "-q", download.toString());
-        } else {
-            command(extracted, "tar", "xzf", download.toString());
-        }
+        long bytes = Download.object(settings, BUCKET, name, download);
+        Download.extract(download, extracted);
         long workloadNanos = time(() -> Workloads.startup(extracted, workload));
         return new Result(System.nanoTime() - start, workloadNanos, bytes, -1);
     }
@@ -183,12 +163,5 @@ public final class StartupBench {
         long start = System.nanoTime();
         action.run();
         return System.nanoTime() - start;
-    }
-
-    private static void command(Path directory, String... command) throws Exception {
-        Process process = new ProcessBuilder(command).directory(directory.toFile()).inheritIO().start();
-        if (process.waitFor() != 0) {
-            throw new IOException(String.join(" ", command) + " failed");
-        }
     }
 }
