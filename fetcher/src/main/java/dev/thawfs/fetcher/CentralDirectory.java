@@ -39,8 +39,8 @@ final class CentralDirectory {
     private static final int MAGIC_16 = 0xFFFF;
     private static final int UNIX = 3;
     private static final int UTF8_FLAG = 1 << 11;
-    /** The end record, its comment (at most 64 KiB) and, in most zips, the whole directory. */
-    private static final int TAIL = 128 * 1024;
+    /** The end record with the longest comment and the zip64 records before it; small zips' whole directory. */
+    private static final int TAIL = END_SIZE + 0xFFFF + ZIP64_LOCATOR_SIZE + ZIP64_END_SIZE;
     private static final int WINDOW = 1 << 20;
     private static final ZipEncoding UTF8 = ZipEncodingHelper.getZipEncoding(StandardCharsets.UTF_8);
 
