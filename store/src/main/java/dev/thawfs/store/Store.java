@@ -12,8 +12,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.time.Duration;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.rocksdb.RocksIterator;
 
@@ -25,6 +26,7 @@ import org.rocksdb.RocksIterator;
  */
 public final class Store implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Store.class.getName());
+    private static final Duration TOUCH_FLUSH_DELAY = Duration.ofSeconds(1);
 
     private record ChildKey(long parent, String name) {
     }
@@ -42,7 +44,8 @@ public final class Store implements AutoCloseable {
     private final GroupCommitter committer;
     private final Materializer materializer;
     private final Evictor evictor;
-    private final ExecutorService background;
+    /** Evictions and the eviction order's batched updates, one at a time, off the request path. */
+    private final ScheduledThreadPoolExecutor background;
     private final AtomicBoolean touchFlushScheduled = new AtomicBoolean();
     private final Cache<Long, Node> nodes;
     private final Cache<ChildKey, Long> childIds;
@@ -57,11 +60,12 @@ public final class Store implements AutoCloseable {
         this.filesystem = new FilesystemSync(layout.root);
         this.committer = new GroupCommitter(index, accounting, filesystem);
         this.evictor = new Evictor(index, layout, pins, accounting, committer::nextLruSeq);
-        this.background = Executors.newSingleThreadExecutor(task -> {
+        this.background = new ScheduledThreadPoolExecutor(1, task -> {
             Thread thread = new Thread(task, "thawfs-store-lru");
             thread.setDaemon(true);
             return thread;
         });
+        background.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // close() flushes touches itself
         this.materializer = new Materializer(layout, committer, pins, options.concurrency(), this::evictInBackground);
         this.nodes = Caffeine.newBuilder().maximumSize(options.cacheEntries()).build();
         this.childIds = Caffeine.newBuilder().maximumSize(options.cacheEntries()).build();
@@ -254,15 +258,16 @@ public final class Store implements AutoCloseable {
 
     /**
      * Moves a blob to the newest end of the eviction order (the filesystem opened it). The index
-     * learns it in the background, in batches: an open does not wait for a write.
+     * learns it in the background, at most once a second, in one batch: an open does not wait for
+     * a write, and a job opening thousands of files costs a few index writes, not one each.
      */
     public void touch(Node file) {
         evictor.touch(file.blobId());
         if (touchFlushScheduled.compareAndSet(false, true)) {
-            background.execute(() -> {
+            background.schedule(() -> {
                 touchFlushScheduled.set(false);
                 evictor.flushTouches();
-            });
+            }, TOUCH_FLUSH_DELAY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -320,6 +325,15 @@ public final class Store implements AutoCloseable {
         committer.close();
         filesystem.close();
         background.shutdown();
+        try {
+            // an eviction under way uses the index: let it end before the index closes
+            if (!background.awaitTermination(1, TimeUnit.MINUTES)) {
+                LOG.log(System.Logger.Level.WARNING, "an eviction did not end in a minute; closing the store anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        evictor.flushTouches();
         index.close();
         layout.close();
     }

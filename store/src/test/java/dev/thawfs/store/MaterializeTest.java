@@ -222,6 +222,25 @@ class MaterializeTest {
     }
 
     @Test
+    void aTouchJustBeforeCloseIsKeptAcrossARestart() throws Exception {
+        Node recent;
+        try (Store store = open(1L << 30)) {
+            Artifact artifact = store.importArtifact("file:/src", "1", source.entries().iterator());
+            List<Node> files = files(store, artifact);
+            for (Node file : files) {
+                store.materialize(file, source, Progress.NONE).get();
+            }
+            recent = files.get(0);
+            store.touch(recent); // its batch is due in a second; closing must not drop it
+        }
+        try (Store store = open(1L << 30)) {
+            store.evictTo(recent.size());
+            assertTrue(store.isMaterialized(recent), "the most recently used survives a restart");
+            assertEquals(recent.size(), store.materializedBytes());
+        }
+    }
+
+    @Test
     void aStoreOverBudgetEvictsByItself() throws Exception {
         try (Store store = open(100_000)) {
             Artifact artifact = store.importArtifact("file:/src", "1", source.entries().iterator());
