@@ -3,6 +3,7 @@ package dev.thawfs.fetcher;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Iterator;
+import java.util.List;
 
 /** One artifact: its index, and any entry's bytes on demand. */
 public interface ArtifactReader extends AutoCloseable {
@@ -18,6 +19,13 @@ public interface ArtifactReader extends AutoCloseable {
 
     /** Writes a FILE entry's bytes (verified where the format allows) to {@code out}. */
     void extract(byte[] locator, long size, OutputStream out) throws IOException;
+
+    /**
+     * Says which entries (their locators) are about to be extracted, so that a reader able to
+     * fetch neighbouring entries with one request does. A hint: it fetches nothing by itself.
+     */
+    default void expect(List<byte[]> locators) {
+    }
 
     /** Requests and bytes sent to the object store so far. */
     FetchCounters counters();

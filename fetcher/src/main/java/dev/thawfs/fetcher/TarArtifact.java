@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -32,6 +33,7 @@ final class TarArtifact extends ObjectArtifact {
 
     private final Compression compression;
     private final Path scratchParent;
+    private final Spans spans;
     private Path scratch;
 
     /** @param scratchParent where a compressed tar's entries wait between the index pass and their use */
@@ -40,6 +42,7 @@ final class TarArtifact extends ObjectArtifact {
         super(reader, object, limits);
         this.compression = compression;
         this.scratchParent = scratchParent;
+        this.spans = new Spans(reader, object);
     }
 
     private TarArchiveInputStream open(SequentialStream raw) throws IOException {
@@ -143,6 +146,19 @@ final class TarArtifact extends ObjectArtifact {
                 : Locators.allocate(Locators.STREAMED_TAR, 8).putLong(ordinal).array();
     }
 
+    /** Uncompressed, entries close together are fetched together; compressed, the index pass keeps them all anyway. */
+    @Override
+    public void expect(List<byte[]> locators) {
+        if (compression != Compression.NONE) {
+            return;
+        }
+        spans.expect(locators, locator -> {
+            ByteBuffer b = Locators.read(locator, Locators.TAR, uri);
+            long offset = b.getLong();
+            return new Spans.Range(offset, offset + b.getLong());
+        });
+    }
+
     @Override
     public void extract(byte[] locator, long size, OutputStream out) throws IOException {
         if (size == 0) {
@@ -150,7 +166,14 @@ final class TarArtifact extends ObjectArtifact {
         }
         if (compression == Compression.NONE) {
             ByteBuffer b = Locators.read(locator, Locators.TAR, uri);
-            reader.copy(object, b.getLong(), b.getLong(), out);
+            long offset = b.getLong();
+            long length = b.getLong();
+            byte[] spanned = length <= Integer.MAX_VALUE ? spans.claim(offset, (int) length) : null;
+            if (spanned != null) {
+                out.write(spanned);
+            } else {
+                reader.copy(object, offset, length, out);
+            }
             return;
         }
         long ordinal = Locators.read(locator, Locators.STREAMED_TAR, uri).getLong();

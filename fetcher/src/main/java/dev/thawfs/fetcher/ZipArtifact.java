@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedOutputStream;
@@ -29,8 +30,11 @@ final class ZipArtifact extends ObjectArtifact {
     /** Room for the local header's extra field, whose length only the local header itself gives. */
     private static final int EXTRA_ALLOWANCE = 256;
 
+    private final Spans spans;
+
     ZipArtifact(RangeReader reader, ObjectInfo object, ArchiveLimits limits) {
         super(reader, object, limits);
+        this.spans = new Spans(reader, object);
     }
 
     @Override
@@ -95,20 +99,46 @@ final class ZipArtifact extends ObjectArtifact {
                 (int) Math.floorMod(mtime, 1000) * 1_000_000, null, null, locator);
     }
 
+    /** What a zip locator holds: where the entry's local header is, and what its data must come to. */
+    private record Located(int method, long headerOffset, long compressed, long declared, long crc, int nameLength) {
+        static Located decode(byte[] locator, String uri) throws BadArtifactException {
+            ByteBuffer b = Locators.read(locator, Locators.ZIP, uri);
+            return new Located(b.getShort(), b.getLong(), b.getLong(), b.getLong(), b.getLong(), b.getInt());
+        }
+
+        /** A small entry comes with its local header in one request: one round trip per file. */
+        boolean small() {
+            return compressed <= SMALL_ENTRY;
+        }
+
+        /** The bytes the first request takes: the local header, and the data too for a small entry. */
+        int firstRead(long objectSize) {
+            return (int) Math.min(objectSize - headerOffset,
+                    LOCAL_HEADER + nameLength + (small() ? EXTRA_ALLOWANCE + compressed : 0));
+        }
+    }
+
+    @Override
+    public void expect(List<byte[]> locators) {
+        spans.expect(locators, locator -> {
+            Located entry = Located.decode(locator, uri);
+            return entry.small() ? new Spans.Range(entry.headerOffset(), entry.headerOffset() + entry.firstRead(object.size()))
+                    : null;
+        });
+    }
+
     @Override
     public void extract(byte[] locator, long size, OutputStream out) throws IOException {
-        ByteBuffer b = Locators.read(locator, Locators.ZIP, uri);
-        int method = b.getShort();
-        long headerOffset = b.getLong();
-        long compressed = b.getLong();
-        long declared = b.getLong();
-        long crc = b.getLong();
-        int nameLength = b.getInt();
-        // A small entry comes with its local header in one request: one round trip per file.
-        boolean small = compressed <= SMALL_ENTRY;
-        int first = (int) Math.min(object.size() - headerOffset,
-                LOCAL_HEADER + nameLength + (small ? EXTRA_ALLOWANCE + compressed : 0));
-        byte[] fetched = reader.read(object, headerOffset, first);
+        Located entry = Located.decode(locator, uri);
+        int method = entry.method();
+        long headerOffset = entry.headerOffset();
+        long compressed = entry.compressed();
+        int nameLength = entry.nameLength();
+        int first = entry.firstRead(object.size());
+        byte[] fetched = entry.small() ? spans.claim(headerOffset, first) : null;
+        if (fetched == null) {
+            fetched = reader.read(object, headerOffset, first);
+        }
         ByteBuffer header = ByteBuffer.wrap(fetched).order(ByteOrder.LITTLE_ENDIAN);
         if (fetched.length < LOCAL_HEADER || header.getInt(0) != LOCAL_HEADER_SIGNATURE) {
             throw new BadArtifactException(uri, null, "no local file header at offset " + headerOffset + " (truncated or corrupt)");
@@ -138,10 +168,10 @@ final class ZipArtifact extends ObjectArtifact {
                 inflater.end();
             }
         }
-        if (counted.count() != declared || checksum.getValue() != crc) {
+        if (counted.count() != entry.declared() || checksum.getValue() != entry.crc()) {
             throw new BadArtifactException(uri, null, "entry at offset " + headerOffset + " fails verification: "
                     + counted.count() + " bytes with CRC " + Long.toHexString(checksum.getValue()) + ", expected "
-                    + declared + " with CRC " + Long.toHexString(crc));
+                    + entry.declared() + " with CRC " + Long.toHexString(entry.crc()));
         }
     }
 }

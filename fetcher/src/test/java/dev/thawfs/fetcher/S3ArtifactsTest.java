@@ -105,6 +105,65 @@ class S3ArtifactsTest {
         }
     }
 
+    /** A zip of 64 small files, on S3 as {@code key}; returns their contents by path. */
+    private static Map<String, byte[]> smallFilesZip(String key) throws Exception {
+        Path dir = work.resolve("small-" + key.replace('/', '-'));
+        Files.createDirectories(dir.resolve("classes"));
+        Random random = new Random(11);
+        Map<String, byte[]> contents = new java.util.TreeMap<>();
+        for (int i = 0; i < 64; i++) {
+            byte[] content = new byte[1000 + random.nextInt(16_000)];
+            random.nextBytes(content);
+            Files.write(dir.resolve("classes/C" + i + ".class"), content);
+            contents.put("classes/C" + i + ".class", content);
+        }
+        Trees.run(dir, "zip", "-qr", "../" + dir.getFileName() + ".zip", "classes");
+        s3.put("artifacts", key, Files.readAllBytes(work.resolve(dir.getFileName() + ".zip")));
+        return contents;
+    }
+
+    @Test
+    void expectedNeighboursAreFetchedTogetherEvenWhenAskedForAtOnce() throws Exception {
+        Map<String, byte[]> contents = smallFilesZip("builds/classes.zip");
+        try (ArtifactReader zip = open("s3://artifacts/builds/classes.zip")) {
+            List<IndexEntry> files = Trees.index(zip).stream().filter(e -> e.type() == EntryType.FILE).toList();
+            long before = zip.counters().requests();
+            zip.expect(files.stream().map(IndexEntry::locator).toList());
+            Map<String, byte[]> extracted = new java.util.concurrent.ConcurrentHashMap<>();
+            files.parallelStream().forEach(entry -> {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                try {
+                    zip.extract(entry.locator(), entry.size(), bytes);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                extracted.put(entry.path(), bytes.toByteArray());
+            });
+            long requests = zip.counters().requests() - before;
+            assertEquals(contents.keySet(), extracted.keySet());
+            contents.forEach((path, content) -> assertArrayEquals(content, extracted.get(path), path));
+            assertTrue(requests <= 2, "64 expected neighbours took " + requests + " requests");
+
+            long alone = zip.counters().requests();
+            zip.extract(files.get(0).locator(), files.get(0).size(), OutputStream.nullOutputStream());
+            assertEquals(1, zip.counters().requests() - alone, "once claimed, a span is gone: the next read is its own");
+        }
+    }
+
+    @Test
+    void anExpectedSpanOfAReplacedObjectIsAnErrorForEveryEntryInIt() throws Exception {
+        smallFilesZip("builds/replaced.zip");
+        try (ArtifactReader zip = open("s3://artifacts/builds/replaced.zip")) {
+            List<IndexEntry> files = Trees.index(zip).stream().filter(e -> e.type() == EntryType.FILE).toList();
+            zip.expect(files.stream().map(IndexEntry::locator).toList());
+            s3.put("artifacts", "builds/replaced.zip", Files.readAllBytes(work.resolve("app.zip")));
+            for (IndexEntry entry : files.subList(0, 2)) {
+                assertThrows(ObjectChangedException.class,
+                        () -> zip.extract(entry.locator(), entry.size(), OutputStream.nullOutputStream()));
+            }
+        }
+    }
+
     @Test
     void aPrefixIsATreeOfObjects() throws Exception {
         try (ArtifactReader repo = open("s3://artifacts/repo/")) {
