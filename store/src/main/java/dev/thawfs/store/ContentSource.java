@@ -2,6 +2,7 @@ package dev.thawfs.store;
 
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
+import java.util.List;
 
 /** Where materialization gets an entry's bytes: the fetcher, for the artifact the node belongs to. */
 @FunctionalInterface
@@ -12,4 +13,11 @@ public interface ContentSource {
      * format allows (a CRC, a digest); throws if the bytes are not the entry's.
      */
     void copy(Artifact artifact, Node node, WritableByteChannel target) throws IOException;
+
+    /**
+     * The files about to be materialized, so that a source able to fetch neighbouring entries in
+     * one request does. A hint: it fetches nothing by itself.
+     */
+    default void expect(List<Node> files) {
+    }
 }

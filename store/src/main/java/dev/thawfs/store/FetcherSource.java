@@ -4,9 +4,11 @@ import dev.thawfs.fetcher.ArtifactReader;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * The fetcher as the store's content source: imports artifacts from their readers and fetches an
@@ -34,6 +36,18 @@ public final class FetcherSource implements ContentSource, AutoCloseable {
             throw new IOException(artifact.uri() + " is not reachable in this session (it was mounted offline)");
         }
         reader.extract(node.locator(), node.size(), Channels.newOutputStream(target));
+    }
+
+    @Override
+    public void expect(List<Node> files) {
+        Map<Long, List<byte[]>> byArtifact = files.stream().filter(Node::isFile).collect(
+                Collectors.groupingBy(Node::artifactId, Collectors.mapping(Node::locator, Collectors.toList())));
+        byArtifact.forEach((artifactId, locators) -> {
+            ArtifactReader reader = readers.get(artifactId);
+            if (reader != null) {
+                reader.expect(locators);
+            }
+        });
     }
 
     /** Requests, bytes, retries and failures to the object stores, summed over the artifacts. */
