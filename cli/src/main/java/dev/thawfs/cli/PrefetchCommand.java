@@ -112,6 +112,7 @@ final class PrefetchCommand implements Callable<Integer> {
         try (PrefetchProgress progress = new PrefetchProgress(files.size(), bytes, err)) {
             // Keyed by node: the same path may be in several artifacts.
             Map<Node, CompletableFuture<Node>> running = new LinkedHashMap<>();
+            content.expect(List.copyOf(files.keySet())); // neighbours in an archive: fetched together
             files.keySet().forEach(node -> running.put(node, opened.materialize(node, content, progress)));
             for (Map.Entry<Node, CompletableFuture<Node>> file : running.entrySet()) {
                 try {

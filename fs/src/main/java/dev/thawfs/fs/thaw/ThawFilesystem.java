@@ -23,6 +23,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -125,7 +126,7 @@ public final class ThawFilesystem implements FuseFilesystem {
      */
     public CompletableFuture<TracePrefetch.Result> prefetch(List<String> paths, int window) {
         // A slot frees once the content is usable, not once it is durable: group commits batch that.
-        return TracePrefetch.run(paths, tree, node -> {
+        return TracePrefetch.run(paths, tree, this::expectCold, node -> {
             fetch(node);
             return store.whenAvailable(node, node.size(), source).thenApply(available -> node);
         }, window);
@@ -272,6 +273,12 @@ public final class ThawFilesystem implements FuseFilesystem {
         }
     }
 
+    /** Announces the files of {@code nodes} that are not local yet to the content source. */
+    private void expectCold(List<Node> nodes) {
+        source.expect(nodes.stream().filter(node -> !fetching.containsKey(node.blobId()) && !store.isMaterialized(node))
+                .toList());
+    }
+
     /** Starts fetching the cold small files beside {@code node} (the first time its directory is used). */
     private void readAheadAround(Node node) {
         if (readAheadBytes == 0 || !readAheadDirectories.add(node.parentId())) {
@@ -279,13 +286,16 @@ public final class ThawFilesystem implements FuseFilesystem {
         }
         CompletableFuture.runAsync(() -> {
             long budget = readAheadBytes;
+            List<Node> siblings = new ArrayList<>();
             for (Node sibling : store.children(node.parentId(), "", READ_AHEAD_ENTRIES)) {
                 if (sibling.isFile() && sibling.id() != node.id() && sibling.size() <= Math.min(budget,
                         materializeOnOpenBytes) && !fetching.containsKey(sibling.blobId()) && !store.isMaterialized(sibling)) {
                     budget -= sibling.size();
-                    fetch(sibling);
+                    siblings.add(sibling);
                 }
             }
+            source.expect(siblings); // neighbours in an archive: fetched together
+            siblings.forEach(this::fetch);
         });
     }
 

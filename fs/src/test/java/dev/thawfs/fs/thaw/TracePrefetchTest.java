@@ -67,7 +67,10 @@ class TracePrefetchTest {
             paths.add(i == 5 ? "app/lib/absent" : "app/lib/f" + i);
         }
         paths.add("app/lib"); // a directory is no file
-        CompletableFuture<TracePrefetch.Result> done = TracePrefetch.run(paths, tree, this::fetch, 3);
+        List<List<Node>> announced = new ArrayList<>();
+        CompletableFuture<TracePrefetch.Result> done = TracePrefetch.run(paths, tree, announced::add, this::fetch, 3);
+        assertEquals(1, announced.size(), "ten files are one batch, announced before the first fetch");
+        assertEquals(9, announced.get(0).size(), "every listed file that exists, once");
         for (int round = 0; !done.isDone(); round++) {
             assertTrue(inFlight() <= 3, "window exceeded: " + inFlight());
             CompletableFuture<Node> next = oldestRunning();
@@ -88,7 +91,7 @@ class TracePrefetchTest {
     @Test
     void filesAlreadyLocalCompleteWithoutWaiting() {
         CompletableFuture<TracePrefetch.Result> done = TracePrefetch.run(List.of("app/lib/f1", "/app/lib/f2"), tree,
-                node -> CompletableFuture.completedFuture(node), 1);
+                files -> { }, node -> CompletableFuture.completedFuture(node), 1);
         assertTrue(done.isDone());
         assertEquals(2, done.join().fetched());
         assertFalse(done.join().missing().contains("/app/lib/f2"), "a leading slash is the mount's root");
