@@ -122,7 +122,7 @@ final class Spans {
         if (span.fetching.compareAndSet(false, true)) {
             try {
                 span.content.complete(reader.read(object, span.start, (int) (span.end - span.start)));
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) { // whatever it is, the entries waiting for this span must hear of it
                 span.content.completeExceptionally(e);
             }
         }
@@ -131,6 +131,9 @@ final class Spans {
             content = span.content.join();
         } catch (CompletionException e) {
             drop(span);
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
         if (span.unclaimed.decrementAndGet() == 0) {
