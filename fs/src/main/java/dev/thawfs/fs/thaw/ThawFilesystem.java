@@ -275,8 +275,12 @@ public final class ThawFilesystem implements FuseFilesystem {
 
     /** Announces the files of {@code nodes} that are not local yet to the content source. */
     private void expectCold(List<Node> nodes) {
-        source.expect(nodes.stream().filter(node -> !fetching.containsKey(node.blobId()) && !store.isMaterialized(node))
-                .toList());
+        source.expect(nodes.stream().filter(this::cold).toList());
+    }
+
+    /** Neither local nor being fetched. */
+    private boolean cold(Node node) {
+        return !fetching.containsKey(node.blobId()) && !store.isMaterialized(node);
     }
 
     /** Starts fetching the cold small files beside {@code node} (the first time its directory is used). */
@@ -288,8 +292,8 @@ public final class ThawFilesystem implements FuseFilesystem {
             long budget = readAheadBytes;
             List<Node> siblings = new ArrayList<>();
             for (Node sibling : store.children(node.parentId(), "", READ_AHEAD_ENTRIES)) {
-                if (sibling.isFile() && sibling.id() != node.id() && sibling.size() <= Math.min(budget,
-                        materializeOnOpenBytes) && !fetching.containsKey(sibling.blobId()) && !store.isMaterialized(sibling)) {
+                if (sibling.isFile() && sibling.id() != node.id()
+                        && sibling.size() <= Math.min(budget, materializeOnOpenBytes) && cold(sibling)) {
                     budget -= sibling.size();
                     siblings.add(sibling);
                 }
