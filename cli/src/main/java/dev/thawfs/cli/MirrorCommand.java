@@ -45,9 +45,10 @@ final class MirrorCommand implements Callable<Integer> {
         if (!Files.isDirectory(source)) {
             return usageError("source " + source + (Files.exists(source) ? " is not a directory" : " does not exist"));
         }
+        Signals.Termination termination = Signals.catchTermination();
         try (FuseSession session = FuseSession.mount(mountpoint, new MirrorFilesystem(source),
                 mount.options(config.settings(mount), "thawfs-mirror:" + source.toAbsolutePath(), Path.of(System.getProperty("java.io.tmpdir"))))) {
-            Signals.onTermination(session::close);
+            termination.stopWith(session::close);
             session.awaitUnmount();
         } catch (MountException | IllegalArgumentException e) {
             return usageError(e.getMessage());

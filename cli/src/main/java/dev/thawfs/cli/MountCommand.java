@@ -122,9 +122,10 @@ final class MountCommand implements Callable<Integer> {
             if (trace != null) {
                 filesystem.recordAccessesTo(trace);
             }
+            Signals.Termination termination = Signals.catchTermination();
             try (FuseSession session = FuseSession.mount(mountpoint, filesystem,
                     mount.options(settings, "thawfs", opened.directory()))) {
-                Signals.onTermination(session::close);
+                termination.stopWith(session::close);
                 if (!tracePaths.isEmpty()) {
                     filesystem.prefetch(tracePaths, settings.get(Settings.PREFETCH_CONCURRENCY))
                             .thenAccept(result -> reportPrefetch(result, err));

@@ -1,6 +1,5 @@
 package dev.thawfs.cli;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
 
 /**
@@ -10,22 +9,49 @@ import sun.misc.Signal;
 final class Signals {
     private static final int EXIT_SIGNALLED = 130;
 
+    /**
+     * Signals caught from {@link #catchTermination} on, so that one arriving while the mount is
+     * being set up is not lost to the JVM's default (exit 143 without a clean unmount): the stop
+     * runs once it is known.
+     */
+    static final class Termination {
+        private Runnable stop;
+        private boolean requested;
+
+        /** What stopping means, once there is something to stop; runs at once if a signal came already. */
+        synchronized void stopWith(Runnable stop) {
+            this.stop = stop;
+            if (requested) {
+                start(stop);
+            }
+        }
+
+        private synchronized void signalled() {
+            if (requested) {
+                System.err.println("thawfs: second signal: exiting now; files still open on the mount"
+                        + " will fail with ENOTCONN");
+                Runtime.getRuntime().halt(EXIT_SIGNALLED);
+            }
+            requested = true;
+            if (stop != null) {
+                start(stop);
+            }
+        }
+
+        private static void start(Runnable stop) {
+            new Thread(stop, "thawfs-stop").start();
+        }
+    }
+
     private Signals() {
     }
 
-    /** Runs {@code stop} on its own thread at the first SIGINT or SIGTERM. */
-    static void onTermination(Runnable stop) {
-        AtomicBoolean stopping = new AtomicBoolean();
+    /** Catches SIGINT and SIGTERM from now on; say what they stop with {@link Termination#stopWith}. */
+    static Termination catchTermination() {
+        Termination termination = new Termination();
         for (String name : new String[] {"INT", "TERM"}) {
-            Signal.handle(new Signal(name), signal -> {
-                if (stopping.compareAndSet(false, true)) {
-                    new Thread(stop, "thawfs-stop").start();
-                } else {
-                    System.err.println("thawfs: second signal: exiting now; files still open on the mount"
-                            + " will fail with ENOTCONN");
-                    Runtime.getRuntime().halt(EXIT_SIGNALLED);
-                }
-            });
+            Signal.handle(new Signal(name), signal -> termination.signalled());
         }
+        return termination;
     }
 }
