@@ -157,14 +157,26 @@ public final class RangeReader implements AutoCloseable {
         try {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(length);
             copySerially(object, offset, length, out);
-            mine.complete(out.toByteArray());
-            return out.toByteArray();
+            byte[] bytes = out.toByteArray();
+            mine.complete(bytes);
+            return bytes;
         } catch (IOException | RuntimeException e) {
             mine.completeExceptionally(e);
             throw e;
         } finally {
             inFlight.remove(range, mine);
         }
+    }
+
+    /** {@link #read} on one of this reader's fetch threads: for fetches meant to overlap the caller's own. */
+    public CompletableFuture<byte[]> readAhead(ObjectInfo object, long offset, int length) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return read(object, offset, length);
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, partFetchers());
     }
 
     /** Transient unless the store said otherwise: plain socket errors and timeouts count too. */

@@ -18,9 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Entries expected soon that lie close together in an object, fetched with one request. The
  * caller says which byte ranges it will ask for ({@link #expect}); neighbouring ranges become a
  * span, fetched by the first {@link #claim} that falls in it and shared with the others, so a
- * directory of small files or a recorded trace costs a request per span, not one per file. A span
- * is dropped once each of its ranges was claimed, when its fetch fails, or after a minute; spans
- * held at once are bounded in bytes.
+ * directory of small files or a recorded trace costs a request per span, not one per file. The
+ * first claim of a span also starts fetching the few expected spans after it, so a reader going
+ * through the object in order (a prefetch of a whole artifact) keeps several requests in flight. A
+ * span is dropped once each of its ranges was claimed, when its fetch fails, or after a minute;
+ * spans held at once are bounded in bytes.
  */
 final class Spans {
     /** A byte range of the object: {@code [start, end)}. */
@@ -32,12 +34,15 @@ final class Spans {
     private static final long MAX_GAP = 32 << 10;
     private static final long BUDGET = 64 << 20;
     private static final long MAX_AGE_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** Spans fetched ahead of the one first claimed. */
+    private static final int AHEAD = 4;
 
     private static final class Span {
         final long start;
         final long end;
         final AtomicInteger unclaimed;
         final long born = System.nanoTime();
+        final AtomicBoolean claimed = new AtomicBoolean();
         final AtomicBoolean fetching = new AtomicBoolean();
         final CompletableFuture<byte[]> content = new CompletableFuture<>();
 
@@ -69,7 +74,7 @@ final class Spans {
         for (byte[] locator : locators) {
             try {
                 Range range = locate.range(locator);
-                if (range != null) {
+                if (range != null && !overlapsASpan(range)) {
                     ranges.add(range);
                 }
             } catch (BadArtifactException notOurs) {
@@ -95,11 +100,18 @@ final class Spans {
         }
     }
 
+    /** Whether {@code range} overlaps a span expected before: it is read alone then, the span cannot serve it. */
+    private boolean overlapsASpan(Range range) {
+        Map.Entry<Long, Span> before = spans.floorEntry(range.end() - 1);
+        return before != null && before.getValue().end > range.start();
+    }
+
+    /**
+     * Adds a span. Spans of one {@link #expect} may overlap by a range's reach into the next
+     * entry's header: a claim goes to the span with the greatest start at or before its offset,
+     * which is the one its range was grouped into.
+     */
     private void add(Span span) {
-        Map.Entry<Long, Span> before = spans.floorEntry(span.end - 1);
-        if (before != null && before.getValue().end > span.start) {
-            return; // overlaps a span already expected: its ranges are served from there or read alone
-        }
         if (bytes.addAndGet(span.end - span.start) > BUDGET) {
             bytes.addAndGet(span.start - span.end);
             return;
@@ -118,6 +130,9 @@ final class Spans {
         Span span = entry == null ? null : entry.getValue();
         if (span == null || offset + length > span.end) {
             return null;
+        }
+        if (span.claimed.compareAndSet(false, true)) {
+            fetchAhead(span);
         }
         if (span.fetching.compareAndSet(false, true)) {
             try {
@@ -141,6 +156,27 @@ final class Spans {
         }
         int from = (int) (offset - span.start);
         return Arrays.copyOfRange(content, from, from + length);
+    }
+
+    /** Starts fetching, in the background, the next few expected spans after {@code span} not fetched yet. */
+    private void fetchAhead(Span span) {
+        int started = 0;
+        for (Span next : spans.tailMap(span.end).values()) {
+            if (started == AHEAD) {
+                return;
+            }
+            if (next.fetching.compareAndSet(false, true)) {
+                started++;
+                reader.readAhead(object, next.start, (int) (next.end - next.start)).whenComplete((content, error) -> {
+                    if (error == null) {
+                        next.content.complete(content);
+                    } else {
+                        next.content.completeExceptionally(
+                                error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error);
+                    }
+                });
+            }
+        }
     }
 
     private void dropStale() {

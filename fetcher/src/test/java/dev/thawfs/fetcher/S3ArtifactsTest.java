@@ -107,11 +107,16 @@ class S3ArtifactsTest {
 
     /** A zip of 64 small files, on S3 as {@code key}; returns their contents by path. */
     private static Map<String, byte[]> smallFilesZip(String key) throws Exception {
+        return smallFilesZip(key, 64);
+    }
+
+    /** A zip of {@code count} incompressible files of 1-17 KB, on S3 as {@code key}; returns their contents by path. */
+    private static Map<String, byte[]> smallFilesZip(String key, int count) throws Exception {
         Path dir = work.resolve("small-" + key.replace('/', '-'));
         Files.createDirectories(dir.resolve("classes"));
         Random random = new Random(11);
         Map<String, byte[]> contents = new java.util.TreeMap<>();
-        for (int i = 0; i < 64; i++) {
+        for (int i = 0; i < count; i++) {
             byte[] content = new byte[1000 + random.nextInt(16_000)];
             random.nextBytes(content);
             Files.write(dir.resolve("classes/C" + i + ".class"), content);
@@ -147,6 +152,24 @@ class S3ArtifactsTest {
             long alone = zip.counters().requests();
             zip.extract(files.get(0).locator(), files.get(0).size(), OutputStream.nullOutputStream());
             assertEquals(1, zip.counters().requests() - alone, "once claimed, a span is gone: the next read is its own");
+        }
+    }
+
+    @Test
+    void aWholeArchiveExpectedAtOnceIsReadInSpansOneAfterTheOther() throws Exception {
+        Map<String, byte[]> contents = smallFilesZip("builds/many.zip", 600); // about 5 MiB: 3 spans
+        try (ArtifactReader zip = open("s3://artifacts/builds/many.zip")) {
+            // in the central directory's order, which zip -r writes in the entries' order
+            List<IndexEntry> files = Trees.index(zip).stream().filter(e -> e.type() == EntryType.FILE).toList();
+            long before = zip.counters().requests();
+            zip.expect(files.stream().map(IndexEntry::locator).toList());
+            for (IndexEntry entry : files) {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                zip.extract(entry.locator(), entry.size(), bytes);
+                assertArrayEquals(contents.get(entry.path()), bytes.toByteArray(), entry.path());
+            }
+            long requests = zip.counters().requests() - before;
+            assertTrue(requests <= 6, "600 expected neighbours in 3 spans took " + requests + " requests");
         }
     }
 
