@@ -14,10 +14,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
@@ -43,6 +45,8 @@ import picocli.CommandLine.Spec;
             "", "With --paths and --trace, paths are in the tree a mount of the same SOURCE[=PATH] list shows.",
             "", "Exit codes: 0 all fetched, 1 some entries failed (listed), 2 usage or set-up error."})
 final class PrefetchCommand implements Callable<Integer> {
+    /** Files announced to the fetcher at a time. */
+    private static final int BATCH = 256;
 
     @Spec
     private CommandSpec spec;
@@ -110,16 +114,24 @@ final class PrefetchCommand implements Callable<Integer> {
         long bytes = files.keySet().stream().mapToLong(Node::size).sum();
         List<String> failed = new ArrayList<>();
         try (PrefetchProgress progress = new PrefetchProgress(files.size(), bytes, err)) {
-            // Keyed by node: the same path may be in several artifacts.
-            Map<Node, CompletableFuture<Node>> running = new LinkedHashMap<>();
-            content.expect(List.copyOf(files.keySet())); // neighbours in an archive: fetched together
-            files.keySet().forEach(node -> running.put(node, opened.materialize(node, content, progress)));
-            for (Map.Entry<Node, CompletableFuture<Node>> file : running.entrySet()) {
+            // Announced a batch ahead of the fetches, so neighbours in an archive share requests while
+            // the fetcher holds at most two batches' worth of them.
+            List<Node> nodes = List.copyOf(files.keySet());
+            List<CompletableFuture<Node>> running = new ArrayList<>(nodes.size());
+            for (int from = 0; from < nodes.size(); from += BATCH) {
+                List<Node> batch = nodes.subList(from, Math.min(nodes.size(), from + BATCH));
+                content.expect(batch);
+                batch.forEach(node -> running.add(opened.materialize(node, content, progress)));
+                if (from >= BATCH) {
+                    awaitAll(running.subList(from - BATCH, from));
+                }
+            }
+            for (int i = 0; i < nodes.size(); i++) {
                 try {
-                    file.getValue().get();
+                    running.get(i).get();
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
-                    failed.add(files.get(file.getKey()) + ": "
+                    failed.add(files.get(nodes.get(i)) + ": "
                             + (cause instanceof MaterializeException ? cause.getMessage() : cause));
                 }
             }
@@ -129,9 +141,23 @@ final class PrefetchCommand implements Callable<Integer> {
         return failed.isEmpty() ? 0 : Main.EXIT_FAILED;
     }
 
-    /** Every file of the artifacts (hidden ones too: a later mount may order the layers differently). */
+    /** Waits for {@code fetches} to end, failed or not (failures are collected afterwards). */
+    private static void awaitAll(List<CompletableFuture<Node>> fetches) throws InterruptedException {
+        try {
+            CompletableFuture.allOf(fetches.toArray(CompletableFuture[]::new)).get();
+        } catch (ExecutionException someFailed) {
+            CompletableFuture.allOf(fetches.stream().map(fetch -> fetch.exceptionally(error -> null))
+                    .toArray(CompletableFuture[]::new)).join();
+        }
+    }
+
+    /**
+     * Every file of the artifacts (hidden ones too: a later mount may order the layers
+     * differently), in the order they lie in their artifacts (node ids are given in that order),
+     * so that an archive is read front to back.
+     */
     private static Map<Node, String> allFiles(Store opened, List<Layer> layers) {
-        Map<Node, String> files = new LinkedHashMap<>();
+        Map<Node, String> files = new TreeMap<>(Comparator.comparingLong(Node::id));
         for (Layer layer : layers) {
             collect(opened, layer.artifact().rootId(), layer.path().isEmpty() ? "" : layer.path() + "/", files);
         }
