@@ -158,15 +158,14 @@ final class Spans {
         return Arrays.copyOfRange(content, from, from + length);
     }
 
-    /** Starts fetching, in the background, the next few expected spans after {@code span} not fetched yet. */
+    /** Starts fetching, in the background, those of the next few expected spans after {@code span} not fetched yet. */
     private void fetchAhead(Span span) {
-        int started = 0;
-        for (Span next : spans.tailMap(span.end).values()) {
-            if (started == AHEAD) {
+        int seen = 0;
+        for (Span next : spans.tailMap(span.start, false).values()) {
+            if (seen++ == AHEAD) {
                 return;
             }
             if (next.fetching.compareAndSet(false, true)) {
-                started++;
                 reader.readAhead(object, next.start, (int) (next.end - next.start)).whenComplete((content, error) -> {
                     if (error == null) {
                         next.content.complete(content);
