@@ -73,16 +73,11 @@ public final class PrefetchBench {
     private record Run(double seconds, long bytes, long requests) {
     }
 
-    private interface Action {
-        void run() throws Exception;
-    }
-
-    private static Run measure(ThrottlingProxy proxy, Action action) throws Exception {
+    private static Run measure(ThrottlingProxy proxy, StartupBench.Action action) throws Exception {
         long bytes = proxy.bytes();
         long requests = proxy.requests();
-        long start = System.nanoTime();
-        action.run();
-        return new Run((System.nanoTime() - start) / 1e9, proxy.bytes() - bytes, proxy.requests() - requests);
+        long nanos = StartupBench.time(action);
+        return new Run(nanos / 1e9, proxy.bytes() - bytes, proxy.requests() - requests);
     }
 
     private static void print(String what, Run run) {

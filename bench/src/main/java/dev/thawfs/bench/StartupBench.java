@@ -155,11 +155,13 @@ public final class StartupBench {
         return new Result(System.nanoTime() - start, workloadNanos, bytes, -1);
     }
 
-    private interface Action {
+    /** Something a benchmark times. */
+    interface Action {
         void run() throws Exception;
     }
 
-    private static long time(Action action) throws Exception {
+    /** Nanoseconds {@code action} took. */
+    static long time(Action action) throws Exception {
         long start = System.nanoTime();
         action.run();
         return System.nanoTime() - start;
