@@ -8,10 +8,17 @@ public enum PassthroughMode {
     AUTO,
     /** Never pass through: the daemon serves every read (tier C). */
     OFF,
-    /** Fail the mount, with the reason, unless per-open passthrough (tier B or better) works. */
-    REQUIRE;
+    /** Fail the mount, with the reason, unless per-open passthrough (tier B) works. */
+    REQUIRE,
+    /**
+     * Experimental: inode passthrough (tier A) with the ABI of the unmerged FUSE_PASSTHROUGH_INO
+     * series as rebased on Linux 7.3.4 (protocol 7.47, INIT bit 44). Never chosen by {@link #AUTO},
+     * since released kernels give those numbers other meanings; the mount fails on a kernel that
+     * does not offer it.
+     */
+    INODE;
 
-    /** Parses {@code auto}, {@code off} or {@code require} (any case). */
+    /** Parses {@code auto}, {@code off}, {@code require} or {@code inode} (any case). */
     public static PassthroughMode parse(String text) {
         for (PassthroughMode mode : values()) {
             if (mode.name().equalsIgnoreCase(text.trim())) {
@@ -19,7 +26,7 @@ public enum PassthroughMode {
             }
         }
         throw new IllegalArgumentException(
-                "passthrough: '" + text + "' is not one of auto, off, require");
+                "passthrough: '" + text + "' is not one of auto, off, require, inode");
     }
 
     @Override

@@ -65,7 +65,9 @@ public final class Settings {
 
     public static final Setting<PassthroughMode> MOUNT_PASSTHROUGH = new Setting<>("mount.passthrough",
             ValueType.oneOf(PassthroughMode.class), "auto",
-            "auto: when the kernel offers it; off: the daemon serves every read; require: fail without it");
+            "auto: per-open passthrough when the kernel offers it; off: the daemon serves every read; require: fail"
+                    + " without it; inode: experimental inode passthrough, only on a kernel with the FUSE_PASSTHROUGH_INO"
+                    + " series (7.47)");
     public static final Setting<Long> MOUNT_MATERIALIZE_ON_OPEN = new Setting<>("mount.materialize-on-open",
             ValueType.size(0, TIB), "64MiB",
             "cold files up to this size are fetched whole before open returns (then passthrough)");

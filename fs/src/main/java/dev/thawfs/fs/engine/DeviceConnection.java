@@ -84,7 +84,7 @@ final class DeviceConnection implements KernelConnection {
             int id = device.openBacking(file, tier == PassthroughTier.A ? INODE_OPS_MASK : 0);
             if (id > 0) {
                 device.closeBacking(id);
-            } else if (mode == PassthroughMode.REQUIRE) {
+            } else if (mode != PassthroughMode.AUTO) {
                 throw new MountException("passthrough is required but the kernel refused a backing file in "
                         + directory + " (" + Errno.describe(-id) + "): the store must be on a local filesystem"
                         + " (not overlayfs or FUSE) and thawfs must run as root. Use --passthrough auto to go on"

@@ -18,12 +18,19 @@ public final class InitFlags {
     public static final long HANDLE_KILLPRIV_V2 = 1L << 28;
     public static final long INIT_EXT = 1L << 30;
     public static final long HAS_EXPIRE_ONLY = 1L << 35;
-    /** Never negotiated: a MAP_SHARED mmap of a direct-io file would enter cached mode. */
+    /**
+     * Shared mmap of FOPEN_DIRECT_IO files (Linux 6.6+). Such a mapping puts the inode in cached
+     * mode without the daemon knowing, so a file with direct-io opens is never passed through.
+     */
     public static final long DIRECT_IO_ALLOW_MMAP = 1L << 36;
     /** Per-open passthrough (Linux 6.9+, protocol 7.40): tier B. */
     public static final long PASSTHROUGH = 1L << 37;
-    /** Inode passthrough (proposed 7.46): tier A. */
-    public static final long PASSTHROUGH_INO = 1L << 43;
+    /**
+     * Inode passthrough: tier A, opt-in. The unmerged series proposed bit 43 and 7.46, which
+     * mainline gave to io-uring (FUSE_HAS_IO_URING_BUFPOOL); the one kernel carrying the series
+     * (7.3.4 rebased, shared/kernels) uses bit 44 and protocol 7.47.
+     */
+    public static final long PASSTHROUGH_INO = 1L << 44;
 
     private InitFlags() {
     }

@@ -11,8 +11,13 @@ public final class Negotiation {
     public static final int MAJOR = 7;
     /** Oldest protocol served: 7.31 (Linux 5.4) has everything the engine relies on but passthrough. */
     public static final int MIN_MINOR = 31;
-    /** Newest protocol spoken: 7.46 adds fuse_entry2_out and FUSE_PASSTHROUGH_INO. */
-    public static final int MAX_MINOR = 46;
+    /**
+     * Newest protocol whose semantics thawfs implements: 7.45 (Linux 6.18). Mainline's 7.46 is
+     * io-uring's buffer pool, which thawfs does not speak.
+     */
+    public static final int MAX_MINOR = 45;
+    /** The series kernel's protocol: 7.45 plus fuse_entry2_out and FUSE_PASSTHROUGH_INO. */
+    public static final int INODE_PASSTHROUGH_MINOR = 47;
     public static final int MAX_WRITE = 1 << 20;
     /** 1 MiB requests in 4 KiB pages; the kernel clamps it to its own limit. */
     public static final int MAX_PAGES = 256;
@@ -21,7 +26,7 @@ public final class Negotiation {
 
     private static final long ALWAYS = InitFlags.ASYNC_READ | InitFlags.ASYNC_DIO | InitFlags.PARALLEL_DIROPS
             | InitFlags.MAX_PAGES | InitFlags.CACHE_SYMLINKS | InitFlags.HANDLE_KILLPRIV_V2
-            | InitFlags.INIT_EXT | InitFlags.HAS_EXPIRE_ONLY;
+            | InitFlags.INIT_EXT | InitFlags.HAS_EXPIRE_ONLY | InitFlags.DIRECT_IO_ALLOW_MMAP;
 
     /** What FUSE_INIT carried. {@code flags} holds flags2 in its upper half when INIT_EXT was set. */
     public record Offer(int major, int minor, int maxReadahead, long flags) {
@@ -81,7 +86,7 @@ public final class Negotiation {
      * Accepts the offer.
      *
      * @param readdirplus whether the filesystem answers READDIRPLUS
-     * @throws Refused when the kernel is too old, or passthrough is required but not offered
+     * @throws Refused when the kernel is too old, or the passthrough asked for is not offered
      */
     public static Agreement accept(Offer offer, PassthroughMode mode, boolean readdirplus) throws Refused {
         if (offer.major() != MAJOR) {
@@ -97,17 +102,28 @@ public final class Negotiation {
             wanted |= InitFlags.DO_READDIRPLUS | InitFlags.READDIRPLUS_AUTO;
         }
         boolean passthrough = mode != PassthroughMode.OFF && offer.offers(InitFlags.PASSTHROUGH);
-        if (mode == PassthroughMode.REQUIRE && !passthrough) {
+        if ((mode == PassthroughMode.REQUIRE || mode == PassthroughMode.INODE) && !passthrough) {
             throw new Refused("passthrough is required but this kernel (FUSE 7." + offer.minor()
                     + ") does not offer FUSE_PASSTHROUGH: it needs Linux 6.9+ built with CONFIG_FUSE_PASSTHROUGH."
                     + " Use --passthrough auto to let the daemon serve reads instead");
         }
+        boolean inode = mode == PassthroughMode.INODE;
+        if (inode && !offersInodePassthrough(offer)) {
+            throw new Refused("--passthrough inode needs a kernel with the FUSE_PASSTHROUGH_INO series (FUSE 7."
+                    + INODE_PASSTHROUGH_MINOR + ", INIT flag bit 44); this kernel offers FUSE 7." + offer.minor()
+                    + " without it. Use --passthrough auto for per-open passthrough");
+        }
         if (passthrough) {
-            wanted |= InitFlags.PASSTHROUGH | InitFlags.PASSTHROUGH_INO;
+            wanted |= InitFlags.PASSTHROUGH | (inode ? InitFlags.PASSTHROUGH_INO : 0);
         }
         long flags = wanted & offer.flags();
-        PassthroughTier tier = !passthrough ? PassthroughTier.C
-                : (flags & InitFlags.PASSTHROUGH_INO) != 0 ? PassthroughTier.A : PassthroughTier.B;
-        return new Agreement(Math.min(offer.minor(), MAX_MINOR), offer.maxReadahead(), flags, tier);
+        PassthroughTier tier = !passthrough ? PassthroughTier.C : inode ? PassthroughTier.A : PassthroughTier.B;
+        int minor = inode ? INODE_PASSTHROUGH_MINOR : Math.min(offer.minor(), MAX_MINOR);
+        return new Agreement(minor, offer.maxReadahead(), flags, tier);
+    }
+
+    /** Bit 44 means inode passthrough only from the series kernel's protocol on. */
+    private static boolean offersInodePassthrough(Offer offer) {
+        return offer.minor() >= INODE_PASSTHROUGH_MINOR && offer.offers(InitFlags.PASSTHROUGH_INO);
     }
 }

@@ -28,21 +28,28 @@ class NegotiationTest {
         assertEquals(45, a.minor());
         assertTrue(a.has(InitFlags.PASSTHROUGH | InitFlags.INIT_EXT | InitFlags.MAX_PAGES | InitFlags.DO_READDIRPLUS));
         assertFalse(a.has(InitFlags.WRITEBACK_CACHE), "writeback cache disables passthrough");
-        assertFalse(a.has(InitFlags.DIRECT_IO_ALLOW_MMAP), "a shared mmap of a direct-io file would block the switch");
+        assertTrue(a.has(InitFlags.DIRECT_IO_ALLOW_MMAP), "a cold large file must map shared (the JVM maps lib/modules)");
     }
 
     @Test
-    void inodePassthroughWhenTheKernelCarriesTheSeries() throws Exception {
-        Negotiation.Agreement a = Negotiation.accept(offer(46, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
-                PassthroughMode.AUTO, false);
+    void inodePassthroughOnlyWhenAskedForAndTheKernelCarriesTheSeries() throws Exception {
+        Negotiation.Agreement a = Negotiation.accept(offer(47, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
+                PassthroughMode.INODE, false);
         assertEquals(PassthroughTier.A, a.tier());
-        assertEquals(46, a.minor());
+        assertEquals(47, a.minor());
+        assertTrue(a.has(InitFlags.PASSTHROUGH_INO));
         assertFalse(a.has(InitFlags.DO_READDIRPLUS));
+
+        Negotiation.Agreement auto = Negotiation.accept(offer(47, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
+                PassthroughMode.AUTO, true);
+        assertEquals(PassthroughTier.B, auto.tier(), "auto never negotiates an unmerged ABI");
+        assertEquals(45, auto.minor());
+        assertFalse(auto.has(InitFlags.PASSTHROUGH_INO));
     }
 
     @Test
     void offMeansNoPassthroughFlagsAtAll() throws Exception {
-        Negotiation.Agreement a = Negotiation.accept(offer(46, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
+        Negotiation.Agreement a = Negotiation.accept(offer(47, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
                 PassthroughMode.OFF, true);
         assertEquals(PassthroughTier.C, a.tier());
         assertFalse(a.has(InitFlags.PASSTHROUGH));
@@ -80,17 +87,18 @@ class NegotiationTest {
 
     @Test
     void replyLayout() throws Exception {
-        Negotiation.Agreement a = Negotiation.accept(offer(46, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
-                PassthroughMode.AUTO, true);
+        Negotiation.Agreement a = Negotiation.accept(offer(47, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
+                PassthroughMode.INODE, true);
         ByteBuffer b = ByteBuffer.allocate(Structs.InitOut.SIZE).order(ByteOrder.LITTLE_ENDIAN);
         a.encode(b, 0);
         assertEquals(7, b.getInt(0));
-        assertEquals(46, b.getInt(4));
+        assertEquals(47, b.getInt(4));
         assertEquals(131072, b.getInt(8));
         assertEquals((int) a.flags(), b.getInt(12));
         assertEquals(1 << 20, b.getInt(20));
         assertEquals(256, b.getShort(28));
-        assertEquals((1 << 5) | (1 << 11) | (1 << 3), b.getInt(32), "flags2: PASSTHROUGH, PASSTHROUGH_INO, EXPIRE_ONLY");
+        assertEquals((1 << 5) | (1 << 12) | (1 << 3) | (1 << 4), b.getInt(32),
+                "flags2: PASSTHROUGH, PASSTHROUGH_INO (bit 44), EXPIRE_ONLY, DIRECT_IO_ALLOW_MMAP");
         assertEquals(1, b.getInt(36), "max_stack_depth");
     }
 }
