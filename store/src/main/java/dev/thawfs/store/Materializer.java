@@ -101,6 +101,14 @@ final class Materializer implements AutoCloseable {
         return fill == null ? null : fill.whenFilled(end);
     }
 
+    boolean isFetching(long blobId) {
+        return inFlight.containsKey(blobId);
+    }
+
+    int fetchesRunning() {
+        return inFlight.size();
+    }
+
     private static Throwable unwrap(Throwable error) {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }

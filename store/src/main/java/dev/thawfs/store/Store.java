@@ -228,17 +228,23 @@ public final class Store implements AutoCloseable {
      */
     public CompletableFuture<Node> materialize(Node file, ContentSource source, Progress progress) {
         if (!file.isFile()) {
-            throw new IllegalArgumentException("node " + file.id() + " is not a regular file");
+            return CompletableFuture.failedFuture(new IllegalArgumentException("node " + file.id() + " is not a regular file"));
         }
         if (isMaterialized(file)) {
             progress.fileDone(file);
             return CompletableFuture.completedFuture(file);
         }
-        Artifact artifact = artifact(file.artifactId())
-                .orElseThrow(() -> new StoreException("node " + file.id() + " belongs to no artifact"));
-        CompletableFuture<Node> done = materializer.materialize(artifact, file, source, progress, this::isMaterialized);
-        done.thenRun(this::evictIfOverBudget);
-        return done;
+        Optional<Artifact> artifact = artifact(file.artifactId());
+        if (artifact.isEmpty()) {
+            return CompletableFuture.failedFuture(new StoreException("node " + file.id() + " belongs to no artifact"));
+        }
+        try {
+            CompletableFuture<Node> done = materializer.materialize(artifact.get(), file, source, progress, this::isMaterialized);
+            done.thenRun(this::evictIfOverBudget);
+            return done;
+        } catch (RuntimeException e) { // the store is closing, or its index failed
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**
@@ -253,7 +259,19 @@ public final class Store implements AutoCloseable {
         }
         CompletableFuture<Node> materialization = materialize(file, source, Progress.NONE);
         CompletableFuture<Void> filled = materializer.whenFilled(file.blobId(), end);
-        return filled != null ? filled : materialization.thenApply(done -> null);
+        CompletableFuture<Void> settled = materialization.thenApply(done -> null);
+        // a failed fill is reported once the fetch has ended, so it no longer counts as running
+        return filled != null ? filled.exceptionallyCompose(error -> settled) : settled;
+    }
+
+    /** Whether a fetch of the node's content is running now. */
+    public boolean isFetching(Node file) {
+        return materializer.isFetching(file.blobId());
+    }
+
+    /** Fetches running now. */
+    public int fetchesRunning() {
+        return materializer.fetchesRunning();
     }
 
     /**

@@ -178,23 +178,34 @@ public final class FuseRequest {
     }
 
     /** Answers READ straight from a file: pread into the reply buffer, then one write. */
-    public void replyRead(FileChannel file, long position, int size) {
+    /**
+     * Answers READ from {@code file}, whose content is {@code fileSize} bytes: all of the asked
+     * range that lies within them, or EIO when the file holds fewer (a short reply would make the
+     * kernel take the file as shorter than it is).
+     */
+    public void replyRead(FileChannel file, long position, int size, long fileSize) {
         if (!claim()) {
             return;
         }
         ByteBuffer b = FuseChannel.replyBuffer();
-        int length = Math.min(size, b.capacity() - Structs.OutHeader.SIZE);
+        int length = (int) Math.max(0, Math.min(Math.min(size, b.capacity() - Structs.OutHeader.SIZE), fileSize - position));
         b.position(Structs.OutHeader.SIZE).limit(Structs.OutHeader.SIZE + length);
         try {
             while (b.hasRemaining() && file.read(b, position + b.position() - Structs.OutHeader.SIZE) > 0) {
-                // a short read means end of file: the reply is just shorter
+                // until the range is read or the file ends
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "read of node " + nodeid + " at " + position + " failed: " + e);
             send(b.clear(), -Errno.EIO, 0);
             return;
         }
-        send(b, 0, b.position() - Structs.OutHeader.SIZE);
+        if (b.hasRemaining()) {
+            LOG.log(System.Logger.Level.WARNING, "read of node " + nodeid + " at " + position + ": its local copy ends "
+                    + "before its size of " + fileSize + " bytes");
+            send(b.clear(), -Errno.EIO, 0);
+            return;
+        }
+        send(b, 0, length);
     }
 
     public void replyStatfs(Statfs statfs) {

@@ -163,7 +163,11 @@ public final class MirrorFilesystem implements FuseFilesystem {
             request.replyError(Errno.EBADF);
             return;
         }
-        request.replyRead(file.channel(), offset, size);
+        try {
+            request.replyRead(file.channel(), offset, size, file.channel().size()); // a live directory: as it is now
+        } catch (IOException e) {
+            request.replyError(errnoOf(e));
+        }
     }
 
     @Override

@@ -26,7 +26,10 @@ interface Inodes {
     /** The same for READDIRPLUS entries, which can never attach a backing file. */
     long direntValidNanos(Node node);
 
-    /** The backing id for one more passthrough open: an id, 0 for no passthrough, or -errno. */
+    /**
+     * The backing id for one more passthrough open of a file whose content is complete and pinned
+     * by the caller: an id, 0 for no passthrough, or -errno.
+     */
     int openPassthrough(long nodeid, Node node);
 
     void closePassthrough(long nodeid);
@@ -34,6 +37,9 @@ interface Inodes {
     /** Whether the kernel holds the inode's backing file now. */
     boolean attached(long nodeid);
 
-    /** The content of {@code node} became complete: let the kernel re-look its names up (tier A). */
-    void materialized(Node node);
+    /**
+     * The content of {@code node} is complete and no open stands in the way of attaching it: let
+     * the kernel look its names up again, so the lookup attaches the backing file (tier A).
+     */
+    void attachable(Node node);
 }

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * backing file only if nodeid == statx.ino == the backing file's st_ino. Hard links of one
  * content are one inode. Directories and symlinks, never backed, take nodeids with the top bit
  * set so they cannot collide. Each file inode gets one backing id, registered once its content is
- * complete (set-once in the kernel) and closed when the kernel forgets the inode.
+ * complete (set-once in the kernel) and closed when the kernel forgets the inode; its blob stays
+ * pinned meanwhile, since the kernel reads the backing file without asking.
  */
 final class PlaceholderInodes implements Inodes {
     static final long NOT_A_FILE = 1L << 63;
@@ -100,6 +101,7 @@ final class PlaceholderInodes implements Inodes {
             }
             if (file.backingId > 0) {
                 kernel.closeBacking(file.backingId); // the kernel released its reference at eviction
+                store.unpin(file.node);
             }
             return null;
         });
@@ -108,12 +110,24 @@ final class PlaceholderInodes implements Inodes {
     @Override
     public int entryBackingId(long nodeid, Node node) {
         FileInode file = files.get(nodeid);
-        if (file == null) {
-            return 0;
-        }
+        return file == null ? 0 : Math.max(0, backingId(file, false));
+    }
+
+    /**
+     * The inode's one backing id, registered the first time if its content is complete (known
+     * by the caller, or found so after pinning it): an id, 0, or -errno. The blob stays pinned
+     * while the kernel holds the backing file.
+     */
+    private int backingId(FileInode file, boolean knownComplete) {
         synchronized (file) {
-            if (file.backingId == 0 && store.isMaterialized(node)) {
-                file.backingId = Math.max(0, kernel.openBacking(store.blobPath(node)));
+            if (file.backingId == 0) {
+                store.pin(file.node);
+                int id = knownComplete || store.isMaterialized(file.node) ? kernel.openBacking(store.blobPath(file.node)) : 0;
+                if (id <= 0) {
+                    store.unpin(file.node);
+                    return id;
+                }
+                file.backingId = id;
             }
             return file.backingId;
         }
@@ -134,19 +148,7 @@ final class PlaceholderInodes implements Inodes {
     @Override
     public int openPassthrough(long nodeid, Node node) {
         FileInode file = files.get(nodeid);
-        if (file == null) {
-            return 0;
-        }
-        synchronized (file) {
-            if (file.backingId == 0) {
-                int id = kernel.openBacking(store.blobPath(node));
-                if (id <= 0) {
-                    return id;
-                }
-                file.backingId = id;
-            }
-            return file.backingId;
-        }
+        return file == null ? 0 : backingId(file, true);
     }
 
     @Override
@@ -161,7 +163,7 @@ final class PlaceholderInodes implements Inodes {
     }
 
     @Override
-    public void materialized(Node node) {
+    public void attachable(Node node) {
         Long ino = inoByBlob.get(node.blobId());
         FileInode file = ino == null ? null : files.get(ino);
         if (file == null) {

@@ -71,6 +71,6 @@ final class StoreInodes implements Inodes {
     }
 
     @Override
-    public void materialized(Node node) {
+    public void attachable(Node node) {
     }
 }

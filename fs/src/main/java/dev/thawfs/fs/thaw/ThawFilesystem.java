@@ -41,10 +41,14 @@ import java.util.function.Supplier;
  *
  * <p>Opening a cold file up to {@code materializeOnOpenBytes} waits for one fetch (the request
  * is parked, no worker waits) and then answers with passthrough, so most files never cost a
- * userspace read. A larger cold file opens at once with FOPEN_DIRECT_IO, which never enters the
- * kernel's cached mode, and its reads are served from what is already local while the rest
- * streams in; a later open, once it is complete, gets passthrough. Without passthrough (tier C)
- * the same files are served from their blob files with the page cache kept.
+ * userspace read. A larger cold file opens at once and its reads are served from what is already
+ * local while the rest streams in; it can be mapped, shared or private, from its first open.
+ * Such an open keeps the inode out of passthrough until it is released ({@link OpenModes}); the
+ * next open after that passes through. Without passthrough (tier C) files are served from their
+ * blob files with the page cache kept.
+ *
+ * <p>Every open pins its file's content before looking at it, so eviction never empties a file
+ * that an open has found complete.
  */
 public final class ThawFilesystem implements FuseFilesystem {
     private static final System.Logger LOG = System.getLogger(ThawFilesystem.class.getName());
@@ -86,8 +90,8 @@ public final class ThawFilesystem implements FuseFilesystem {
     private final Set<Long> readAheadDirectories = ConcurrentHashMap.newKeySet();
     private final long mountedAt = System.currentTimeMillis() / 1000;
     private final HandleTable<OpenFile> files = new HandleTable<>();
+    private final OpenModes modes = new OpenModes();
     private final HandleTable<List<Map.Entry<String, LayerTree.Inode>>> directories = new HandleTable<>();
-    private final Map<Long, CompletableFuture<Node>> fetching = new ConcurrentHashMap<>();
     private volatile Inodes inodes;
     private volatile KernelConnection kernel;
     private volatile Supplier<String> statusReport = () -> "";
@@ -144,7 +148,7 @@ public final class ThawFilesystem implements FuseFilesystem {
 
     /** Blob fetches under way now. */
     public int fetchesRunning() {
-        return fetching.size();
+        return store.fetchesRunning();
     }
 
     @Override
@@ -163,7 +167,7 @@ public final class ThawFilesystem implements FuseFilesystem {
         }
         long nodeid = inodes.expose(inode, parent, name);
         Node node = inode.node();
-        int backingId = node != null && node.isFile() ? inodes.entryBackingId(nodeid, node) : 0;
+        int backingId = node != null && node.isFile() ? modes.attach(nodeid, () -> inodes.entryBackingId(nodeid, node)) : 0;
         long valid = inodes.entryValidNanos(node);
         request.replyEntry(new Entry(nodeid, 0, valid, valid, attributes(nodeid, inode), backingId));
     }
@@ -221,13 +225,15 @@ public final class ThawFilesystem implements FuseFilesystem {
             return;
         }
         Node node = inode.node();
+        store.pin(node); // before looking: content found local now stays local until the release
         boolean local = store.isMaterialized(node);
-        if (local || node.size() <= materializeOnOpenBytes) {
+        boolean small = node.size() <= materializeOnOpenBytes;
+        if (local || small) {
             accesses.access(node, 0, node.size()); // a cold large file's first access is its first read
         }
         if (local) {
-            openMaterialized(request, nodeid, node);
-        } else if (node.size() <= materializeOnOpenBytes) {
+            answerOpen(request, nodeid, node, true);
+        } else if (small) {
             request.onInterrupt(() -> {
             }); // the caller gave up; the fetch goes on for the next one
             fetch(node);
@@ -236,23 +242,30 @@ public final class ThawFilesystem implements FuseFilesystem {
             store.whenAvailable(node, node.size(), source).copy().orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .whenComplete((done, error) -> {
                         if (error != null) {
+                            store.unpin(node);
                             request.replyError(errnoOf(error, node));
                         } else {
-                            openMaterialized(request, nodeid, node);
+                            answerOpen(request, nodeid, node, true);
                         }
                     });
         } else {
             fetch(node);
-            store.pin(node);
-            request.replyOpen(files.add(new OpenFile(node, false, null)), OpenFlags.DIRECT_IO, 0);
+            answerOpen(request, nodeid, node, false);
         }
     }
 
-    /** Passthrough with the inode's one backing id when the kernel allows it; else served from the blob file. */
-    private void openMaterialized(FuseRequest request, long nodeid, Node node) {
-        store.pin(node);
-        store.touch(node);
-        int backingId = inodes.openPassthrough(nodeid, node);
+    /**
+     * Answers the open of a pinned file: passthrough with the inode's one backing id when the
+     * kernel allows it, else served by the daemon from the blob file, {@code complete} or filling.
+     * Served opens are direct-io where the inode may pass through later (they never enter the
+     * kernel's cached mode unless mapped shared, and {@link OpenModes} counts them anyway), and
+     * keep the page cache without passthrough.
+     */
+    private void answerOpen(FuseRequest request, long nodeid, Node node, boolean complete) {
+        if (complete) {
+            store.touch(node);
+        }
+        int backingId = modes.open(nodeid, complete, () -> inodes.openPassthrough(nodeid, node));
         if (backingId > 0) {
             passthroughOpens.incrementAndGet();
             request.replyOpen(files.add(new OpenFile(node, true, null)), OpenFlags.PASSTHROUGH, backingId);
@@ -263,14 +276,19 @@ public final class ThawFilesystem implements FuseFilesystem {
             request.replyError(-backingId);
             return;
         }
-        try {
-            FileChannel channel = FileChannel.open(store.blobPath(node), StandardOpenOption.READ);
-            request.replyOpen(files.add(new OpenFile(node, false, channel)), OpenFlags.KEEP_CACHE, 0);
-        } catch (IOException e) {
-            store.unpin(node);
-            LOG.log(System.Logger.Level.WARNING, "cannot open the blob of " + describe(node) + ": " + e);
-            request.replyError(Errno.EIO);
+        FileChannel channel = null;
+        if (complete) {
+            try {
+                channel = FileChannel.open(store.blobPath(node), StandardOpenOption.READ);
+            } catch (IOException e) {
+                release(nodeid, new OpenFile(node, false, null));
+                LOG.log(System.Logger.Level.WARNING, "cannot open the blob of " + describe(node) + ": " + e);
+                request.replyError(Errno.EIO);
+                return;
+            }
         }
+        int openFlags = kernel.tier().passesThrough() ? OpenFlags.DIRECT_IO : OpenFlags.KEEP_CACHE;
+        request.replyOpen(files.add(new OpenFile(node, false, channel)), openFlags, 0);
     }
 
     /** Announces the files of {@code nodes} that are not local yet to the content source. */
@@ -280,7 +298,7 @@ public final class ThawFilesystem implements FuseFilesystem {
 
     /** Neither local nor being fetched. */
     private boolean cold(Node node) {
-        return !fetching.containsKey(node.blobId()) && !store.isMaterialized(node);
+        return !store.isFetching(node) && !store.isMaterialized(node);
     }
 
     /** Starts fetching the cold small files beside {@code node} (the first time its directory is used). */
@@ -303,23 +321,13 @@ public final class ThawFilesystem implements FuseFilesystem {
         });
     }
 
-    /** The node's fetch, shared; it completes after the node left {@link #fetching}, so states read right. */
+    /** The node's fetch (shared with any running); once it succeeds, the kernel may attach the file. */
     private CompletableFuture<Node> fetch(Node node) {
-        CompletableFuture<Node> result = new CompletableFuture<>();
-        CompletableFuture<Node> running = fetching.putIfAbsent(node.blobId(), result);
-        if (running != null) {
-            return running;
-        }
-        store.materialize(node, source, Progress.NONE).whenComplete((done, error) -> {
-            fetching.remove(node.blobId(), result);
-            if (error != null) {
-                result.completeExceptionally(error);
-                return;
+        return store.materialize(node, source, Progress.NONE).whenComplete((done, error) -> {
+            if (error == null) {
+                inodes.attachable(node);
             }
-            inodes.materialized(node);
-            result.complete(done);
         });
-        return result;
     }
 
     @Override
@@ -330,7 +338,7 @@ public final class ThawFilesystem implements FuseFilesystem {
             return;
         }
         if (file.complete) {
-            request.replyRead(file.channel, offset, size);
+            request.replyRead(file.channel, offset, size, file.node.size());
             return;
         }
         accesses.access(file.node, offset, size);
@@ -348,7 +356,7 @@ public final class ThawFilesystem implements FuseFilesystem {
                         if (end == file.node.size()) {
                             file.complete = true; // every later read of this open finds its range local
                         }
-                        request.replyRead(channel, offset, size);
+                        request.replyRead(channel, offset, size, file.node.size());
                     } catch (IOException e) {
                         request.replyError(Errno.EIO);
                     }
@@ -367,13 +375,17 @@ public final class ThawFilesystem implements FuseFilesystem {
     @Override
     public void release(long nodeid, long fh) {
         OpenFile file = files.remove(fh);
-        if (file == null) {
-            return;
+        if (file != null) {
+            release(nodeid, file);
         }
+    }
+
+    private void release(long nodeid, OpenFile file) {
         if (file.passthrough) {
             passthroughOpens.decrementAndGet();
             inodes.closePassthrough(nodeid);
         }
+        boolean lastServed = modes.release(nodeid, file.passthrough);
         FileChannel channel = file.channel;
         if (channel != null) {
             try {
@@ -383,6 +395,9 @@ public final class ThawFilesystem implements FuseFilesystem {
             }
         }
         store.unpin(file.node);
+        if (lastServed && store.isMaterialized(file.node)) {
+            inodes.attachable(file.node);
+        }
     }
 
     private int errnoOf(Throwable error, Node node) {
@@ -479,7 +494,7 @@ public final class ThawFilesystem implements FuseFilesystem {
         if (store.isMaterialized(node)) {
             return "materialized";
         }
-        return fetching.containsKey(node.blobId()) ? "fetching" : "cold";
+        return store.isFetching(node) ? "fetching" : "cold";
     }
 
     private String source(Node node) {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Plays the kernel's side of FUSE_PASSTHROUGH_INO (protocol 7.46, v1 of the series) against a
+ * Plays the kernel's side of FUSE_PASSTHROUGH_INO (v1 of the series; protocol 7.47 as rebased on 7.3.4) against a
  * filesystem: it sends requests through the real decoder, reads the real reply bytes, and keeps
  * the kernel's state (inodes with lookup counts, set-once backings, the iomode counter, the
  * backing id table). Every rule the kernel would enforce with an error is recorded as a
@@ -55,6 +55,8 @@ final class KernelModel implements KernelConnection {
     private final AtomicInteger nextBackingId = new AtomicInteger(1);
     private final Map<Long, Inode> inodes = new ConcurrentHashMap<>();
     private final Map<Long, ByteBuffer> replies = new ConcurrentHashMap<>();
+    /** Direct-io opens mapped shared: in cached mode until their release (rule 36). */
+    private final java.util.Set<Long> sharedMappings = ConcurrentHashMap.newKeySet();
     final List<String> violations = new ArrayList<>();
     final List<String> invalidatedNames = new ArrayList<>();
     private final Requests requests = new Requests();
@@ -279,9 +281,25 @@ final class KernelModel implements KernelConnection {
         return reply.position(Structs.OutHeader.SIZE).slice();
     }
 
+    /** mmap(MAP_SHARED) as fuse_file_mmap does it, with FUSE_DIRECT_IO_ALLOW_MMAP negotiated. */
+    void mmapShared(Open open) {
+        Inode inode = inodes.get(open.nodeid());
+        if (open.passthrough()) {
+            return; // maps the backing file
+        }
+        if (inode.backing != null) {
+            violation("mmap of an open without passthrough of an inode with a backing file: ENODEV");
+        } else if ((open.flags() & OpenFlags.DIRECT_IO) != 0 && sharedMappings.add(open.fh())) {
+            inode.iocachectr++; // the first shared map of a direct-io file enters cached mode
+        }
+    }
+
     /** close(): the kernel drops the iomode reference before sending RELEASE (rule 37). */
     void release(Open open) {
         Inode inode = inodes.get(open.nodeid());
+        if (sharedMappings.remove(open.fh())) {
+            inode.iocachectr--;
+        }
         if (open.passthrough()) {
             inode.iocachectr++;
             if (inode.iocachectr == 0 && !inode.inodePassthrough) {

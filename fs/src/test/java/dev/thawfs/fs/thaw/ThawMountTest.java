@@ -235,19 +235,51 @@ class ThawMountTest {
     @EnumSource(value = PassthroughMode.class, names = {"AUTO", "OFF"})
     void readsOfAColdFileThatStreamsSlowlyWaitForTheirBytes(PassthroughMode mode) throws Exception {
         DirectorySource content = new DirectorySource(source);
-        ContentSource trickle = (artifact, node, target) -> {
+        Path mnt = mount(trickle(5), mode, new Layer(importSource(content, "1"), ""));
+        assertEquals(sha256(source.resolve("data.bin")), sha256(mnt.resolve("data.bin")), "no short read, no stale byte");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = PassthroughMode.class, names = {"AUTO", "OFF"})
+    void aColdLargeFileMapsSharedAndPrivateOnItsFirstOpenAndPassesThroughOnceUnmapped(PassthroughMode mode)
+            throws Exception {
+        DirectorySource content = new DirectorySource(source);
+        Path mnt = mount(trickle(20), mode, new Layer(importSource(content, "1"), ""));
+        Path big = mnt.resolve("data.bin");
+        String expected = sha256(source.resolve("data.bin"));
+        // as the JVM maps lib/modules: shared, read-only, while the file still streams in
+        String maps = "import hashlib, mmap, os, sys\n"
+                + "f = os.open(sys.argv[1], os.O_RDONLY)\n"
+                + "for flags in (mmap.MAP_SHARED, mmap.MAP_PRIVATE):\n"
+                + "    print(hashlib.sha256(mmap.mmap(f, 0, flags, mmap.PROT_READ)).hexdigest())\n";
+        assertEquals(expected + "\n" + expected, run("python3", "-c", maps, big.toString()));
+        assertEquals(expected, sha256(big), "a second open, while or after the maps, reads the same");
+
+        awaitState(big, "materialized");
+        try (InputStream in = Files.newInputStream(big)) {
+            assertEquals(mode == PassthroughMode.OFF || !session.tier().passesThrough() ? "materialized" : "passthrough",
+                    state(big), "the mappings are gone: the next open passes through where the kernel can");
+            long reads = session.stats().requests(Opcode.READ);
+            in.readAllBytes();
+            if (session.tier().passesThrough()) {
+                assertEquals(reads, session.stats().requests(Opcode.READ), "passed through: no daemon reads");
+            }
+        }
+    }
+
+    /** Content that arrives in 256 KiB pieces, {@code pauseMillis} apart. */
+    private ContentSource trickle(long pauseMillis) {
+        return (artifact, node, target) -> {
             byte[] all = Files.readAllBytes(source.resolve(new String(node.locator())));
             for (int at = 0; at < all.length; at += 256 << 10) {
                 target.write(ByteBuffer.wrap(all, at, Math.min(256 << 10, all.length - at)));
                 try {
-                    Thread.sleep(5);
+                    Thread.sleep(pauseMillis);
                 } catch (InterruptedException e) {
                     throw new IOException(e);
                 }
             }
         };
-        Path mnt = mount(trickle, mode, new Layer(importSource(content, "1"), ""));
-        assertEquals(sha256(source.resolve("data.bin")), sha256(mnt.resolve("data.bin")), "no short read, no stale byte");
     }
 
     private static void awaitState(Path file, String expected) throws Exception {
@@ -263,7 +295,7 @@ class ThawMountTest {
         }
     }
 
-    private static String run(String command) throws Exception {
+    private static String run(String... command) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes()).trim();
         assertEquals(0, process.waitFor(), output);
