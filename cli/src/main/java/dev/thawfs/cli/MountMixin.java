@@ -10,8 +10,9 @@ import picocli.CommandLine.Option;
 /** How a filesystem is mounted: the options every mounting command shares. */
 final class MountMixin implements ConfigMixin.Flags {
     @Option(names = "--passthrough", paramLabel = "MODE",
-            description = "auto (use it when the kernel offers it), off (the daemon serves every read)"
-                    + " or require (fail unless the kernel offers it); default: ${sys:thawfs.default.mount.passthrough}"
+            description = "auto (use it when the kernel offers it), off (the daemon serves every read),"
+                    + " require (fail unless the kernel offers it) or inode (experimental: inode passthrough on a"
+                    + " kernel with the FUSE_PASSTHROUGH_INO series); default: ${sys:thawfs.default.mount.passthrough}"
                     + " (mount.passthrough)")
     String passthrough;
 
