@@ -4,6 +4,8 @@ import static dev.thawfs.cli.ConfigMixin.override;
 
 import dev.thawfs.config.Settings;
 import dev.thawfs.fs.engine.FuseSession;
+import dev.thawfs.fs.engine.RequestStats;
+import dev.thawfs.fs.proto.Opcode;
 import dev.thawfs.fs.kernel.Libc;
 import dev.thawfs.fs.thaw.Layer;
 import dev.thawfs.fs.thaw.ThawFilesystem;
@@ -118,7 +120,6 @@ final class MountCommand implements Callable<Integer> {
             ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content, new ThawOptions(
                     settings.get(Settings.MOUNT_MATERIALIZE_ON_OPEN), settings.get(Settings.FETCH_TIMEOUT),
                     settings.get(Settings.MOUNT_READ_AHEAD)));
-            filesystem.reportStatusWith(() -> status(opened, layers, content, filesystem));
             if (trace != null) {
                 filesystem.recordAccessesTo(trace);
             }
@@ -126,6 +127,7 @@ final class MountCommand implements Callable<Integer> {
             try (FuseSession session = FuseSession.mount(mountpoint, filesystem,
                     mount.options(settings, "thawfs", opened.directory()))) {
                 termination.stopWith(session::close);
+                filesystem.reportStatusWith(() -> status(opened, layers, content, filesystem, session.stats()));
                 if (!tracePaths.isEmpty()) {
                     filesystem.prefetch(tracePaths, settings.get(Settings.PREFETCH_CONCURRENCY))
                             .thenAccept(result -> reportPrefetch(result, err));
@@ -154,10 +156,14 @@ final class MountCommand implements Callable<Integer> {
         err.flush();
     }
 
-    private static String status(Store store, List<Layer> layers, FetcherSource content, ThawFilesystem filesystem) {
+    private static String status(Store store, List<Layer> layers, FetcherSource content, ThawFilesystem filesystem,
+            RequestStats requests) {
         long[] fetched = content.counters();
         return StatusReport.of(store, layers.stream().map(Layer::artifact).toList())
                 .put("tier", filesystem.tier()).put("passthrough_opens", filesystem.passthroughOpens())
+                .put("daemon_requests", requests.total()).put("daemon_lookups", requests.requests(Opcode.LOOKUP))
+                .put("daemon_getattrs", requests.requests(Opcode.GETATTR))
+                .put("daemon_opens", requests.requests(Opcode.OPEN)).put("daemon_reads", requests.requests(Opcode.READ))
                 .put("fetches_running", filesystem.fetchesRunning())
                 .put("object_store_requests", fetched[0]).put("object_store_bytes", fetched[1])
                 .put("object_store_retries", fetched[2]).put("object_store_failures", fetched[3]).lines();

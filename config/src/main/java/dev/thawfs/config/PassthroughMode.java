@@ -16,21 +16,32 @@ public enum PassthroughMode {
      * since released kernels give those numbers other meanings; the mount fails on a kernel that
      * does not offer it.
      */
-    INODE;
+    INODE,
+    /**
+     * Experimental: {@link #INODE} plus v1's open passthrough (FUSE_PASSTHROUGH_OP_OPEN): the kernel
+     * opens an attached file's backing file itself, so a warm open costs the daemon no request.
+     * The series' next version drops open passthrough.
+     */
+    INODE_OPEN;
 
-    /** Parses {@code auto}, {@code off}, {@code require} or {@code inode} (any case). */
+    /** Whether the mount asks for inode passthrough (tier A). */
+    public boolean wantsInodePassthrough() {
+        return this == INODE || this == INODE_OPEN;
+    }
+
+    /** Parses {@code auto}, {@code off}, {@code require}, {@code inode} or {@code inode-open} (any case). */
     public static PassthroughMode parse(String text) {
         for (PassthroughMode mode : values()) {
-            if (mode.name().equalsIgnoreCase(text.trim())) {
+            if (mode.toString().equalsIgnoreCase(text.trim())) {
                 return mode;
             }
         }
         throw new IllegalArgumentException(
-                "passthrough: '" + text + "' is not one of auto, off, require, inode");
+                "passthrough: '" + text + "' is not one of auto, off, require, inode, inode-open");
     }
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

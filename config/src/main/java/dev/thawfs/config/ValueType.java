@@ -130,6 +130,6 @@ public record ValueType<T>(String allowed, Function<String, T> parser) {
     }
 
     private static String lower(Enum<?> constant) {
-        return constant.name().toLowerCase(Locale.ROOT);
+        return constant.name().toLowerCase(Locale.ROOT).replace('_', '-'); // INODE_OPEN reads inode-open
     }
 }

@@ -16,8 +16,13 @@ import java.nio.file.Path;
 /** The kernel connection as a filesystem sees it, with the passthrough downgrade policy. */
 final class DeviceConnection implements KernelConnection {
     private static final System.Logger LOG = System.getLogger(DeviceConnection.class.getName());
-    /** FUSE_PASSTHROUGH_OP_GETATTR|READ|WRITE: v1 of the INO series maps only with READ and WRITE. */
+    /**
+     * FUSE_PASSTHROUGH_OP_GETATTR|READ|WRITE: v1 of the INO series maps a file only with READ and
+     * WRITE (the mount is read-only, so WRITE never carries a write).
+     */
     static final long INODE_OPS_MASK = 0xC004L;
+    /** FUSE_PASSTHROUGH_OP_OPEN: the kernel opens an attached inode's backing file without asking. */
+    static final long OP_OPEN = 0x2000L;
     private static final int NOTIFY_INVAL_INODE = 2;
     private static final int NOTIFY_INVAL_ENTRY = 3;
     private static final ThreadLocal<NativeBuffer> NOTIFY_BUFFERS =
@@ -25,11 +30,13 @@ final class DeviceConnection implements KernelConnection {
 
     private final FuseDevice device;
     private final PassthroughMode mode;
+    private final long inodeOpsMask;
     private volatile PassthroughTier tier;
 
     DeviceConnection(FuseDevice device, PassthroughMode mode, PassthroughTier tier) {
         this.device = device;
         this.mode = mode;
+        this.inodeOpsMask = mode == PassthroughMode.INODE_OPEN ? INODE_OPS_MASK | OP_OPEN : INODE_OPS_MASK;
         this.tier = tier;
     }
 
@@ -44,7 +51,7 @@ final class DeviceConnection implements KernelConnection {
         if (!current.passesThrough()) {
             return 0;
         }
-        int id = device.openBacking(file, current == PassthroughTier.A ? INODE_OPS_MASK : 0);
+        int id = device.openBacking(file, current == PassthroughTier.A ? inodeOpsMask : 0);
         if (id > 0) {
             return id;
         }
@@ -81,7 +88,7 @@ final class DeviceConnection implements KernelConnection {
             return;
         }
         try {
-            int id = device.openBacking(file, tier == PassthroughTier.A ? INODE_OPS_MASK : 0);
+            int id = device.openBacking(file, tier == PassthroughTier.A ? inodeOpsMask : 0);
             if (id > 0) {
                 device.closeBacking(id);
             } else if (mode != PassthroughMode.AUTO) {

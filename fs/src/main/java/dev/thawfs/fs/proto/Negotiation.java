@@ -102,14 +102,14 @@ public final class Negotiation {
             wanted |= InitFlags.DO_READDIRPLUS | InitFlags.READDIRPLUS_AUTO;
         }
         boolean passthrough = mode != PassthroughMode.OFF && offer.offers(InitFlags.PASSTHROUGH);
-        if ((mode == PassthroughMode.REQUIRE || mode == PassthroughMode.INODE) && !passthrough) {
+        boolean inode = mode.wantsInodePassthrough();
+        if ((mode == PassthroughMode.REQUIRE || inode) && !passthrough) {
             throw new Refused("passthrough is required but this kernel (FUSE 7." + offer.minor()
                     + ") does not offer FUSE_PASSTHROUGH: it needs Linux 6.9+ built with CONFIG_FUSE_PASSTHROUGH."
                     + " Use --passthrough auto to let the daemon serve reads instead");
         }
-        boolean inode = mode == PassthroughMode.INODE;
         if (inode && !offersInodePassthrough(offer)) {
-            throw new Refused("--passthrough inode needs a kernel with the FUSE_PASSTHROUGH_INO series (FUSE 7."
+            throw new Refused("--passthrough " + mode + " needs a kernel with the FUSE_PASSTHROUGH_INO series (FUSE 7."
                     + INODE_PASSTHROUGH_MINOR + ", INIT flag bit 44); this kernel offers FUSE 7." + offer.minor()
                     + " without it. Use --passthrough auto for per-open passthrough");
         }

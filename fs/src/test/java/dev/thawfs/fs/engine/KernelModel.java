@@ -30,7 +30,7 @@ final class KernelModel implements KernelConnection {
     static final long OP_WRITE = 1L << 15;
 
     /** A registered backing file, as FUSE_DEV_IOC_BACKING_OPEN records it. */
-    private record Backing(int id, long ino, int type) {
+    private record Backing(int id, long ino, int type, long mask) {
     }
 
     /** The kernel's inode: what it learnt from replies, and its passthrough state. */
@@ -45,7 +45,8 @@ final class KernelModel implements KernelConnection {
     }
 
     /** An open as the kernel keeps it. */
-    record Open(long nodeid, long fh, int flags, int backingId) {
+    /** {@code byKernel}: opened by the kernel itself (open passthrough), the server never saw it. */
+    record Open(long nodeid, long fh, int flags, int backingId, boolean byKernel) {
         boolean passthrough() {
             return (flags & OpenFlags.PASSTHROUGH) != 0;
         }
@@ -60,11 +61,20 @@ final class KernelModel implements KernelConnection {
     final List<String> violations = new ArrayList<>();
     final List<String> invalidatedNames = new ArrayList<>();
     private final Requests requests = new Requests();
+    private final long mask;
+    /** Requests sent to the server, FORGET included. */
+    final AtomicInteger sent = new AtomicInteger();
     private final Dispatcher dispatcher;
     private final FuseFilesystem filesystem;
 
     KernelModel(FuseFilesystem filesystem) {
+        this(filesystem, DeviceConnection.INODE_OPS_MASK);
+    }
+
+    /** @param mask the ops mask the server's backing registrations carry */
+    KernelModel(FuseFilesystem filesystem, long mask) {
         this.filesystem = filesystem;
+        this.mask = mask;
         this.dispatcher = new Dispatcher(new FuseChannel(this::reply, filesystem, new RequestStats(), true));
     }
 
@@ -91,6 +101,7 @@ final class KernelModel implements KernelConnection {
     /** Sends a request and waits (bounded) for its reply, however late it comes. */
     private ByteBuffer call(int opcode, long nodeid, byte[] argument) {
         long unique = requests.peekUnique();
+        sent.incrementAndGet();
         ByteBuffer request = requests.request(opcode, nodeid, argument);
         dispatcher.dispatch(request, request.capacity());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -117,7 +128,6 @@ final class KernelModel implements KernelConnection {
 
     @Override
     public int openBacking(Path file) {
-        long mask = DeviceConnection.INODE_OPS_MASK;
         if ((mask & OP_GETATTR) == 0) {
             violation("backing registered without GETATTR: attach fails with EOPNOTSUPP");
         }
@@ -127,7 +137,7 @@ final class KernelModel implements KernelConnection {
         try {
             FileAttributes attributes = NativeFiles.lstat(file);
             int id = nextBackingId.getAndIncrement();
-            backings.put(id, new Backing(id, attributes.ino(), attributes.type()));
+            backings.put(id, new Backing(id, attributes.ino(), attributes.type(), mask));
             return id;
         } catch (ErrnoException e) {
             violation("backing file " + file + " cannot be opened: " + e.getMessage());
@@ -239,13 +249,18 @@ final class KernelModel implements KernelConnection {
 
     /** OPEN with the iomode rules of fuse_file_io_open (rules 27-31, 36). */
     Open open(long nodeid) {
+        Inode attached = inodes.get(nodeid);
+        if (attached != null && attached.inodePassthrough && (attached.backing.mask() & DeviceConnection.OP_OPEN) != 0) {
+            attached.iocachectr--; // rule 33: the kernel opens the backing file, no OPEN is sent
+            return new Open(nodeid, 0, OpenFlags.PASSTHROUGH, attached.backing.id(), true);
+        }
         ByteBuffer reply = call(Opcode.OPEN, nodeid, Requests.fields(0, 0));
         if (error(reply) != 0) {
             return null;
         }
         int at = Structs.OutHeader.SIZE;
         Open open = new Open(nodeid, reply.getLong(at + Structs.OpenOut.FH),
-                reply.getInt(at + Structs.OpenOut.OPEN_FLAGS), reply.getInt(at + Structs.OpenOut.BACKING_ID));
+                reply.getInt(at + Structs.OpenOut.OPEN_FLAGS), reply.getInt(at + Structs.OpenOut.BACKING_ID), false);
         Inode inode = inodes.get(nodeid);
         if (open.passthrough()) {
             if ((open.flags() & OpenFlags.KEEP_CACHE) != 0) {
@@ -308,6 +323,9 @@ final class KernelModel implements KernelConnection {
         } else if ((open.flags() & OpenFlags.DIRECT_IO) == 0) {
             inode.iocachectr--;
         }
+        if (open.byKernel()) {
+            return; // no RELEASE for a kernel-initiated open
+        }
         call(Opcode.RELEASE, open.nodeid(), Requests.fields(open.fh(), 0, 0, 0L));
     }
 
@@ -317,6 +335,7 @@ final class KernelModel implements KernelConnection {
         if (inode.iocachectr != 0 && inode.iocachectr != -1) {
             violation("evicting inode " + nodeid + " with iocachectr " + inode.iocachectr);
         }
+        sent.incrementAndGet();
         ByteBuffer forget = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, inode.lookups);
         dispatcher.dispatch(requests.request(Opcode.FORGET, nodeid, forget.array()),
                 Structs.InHeader.SIZE + 8);

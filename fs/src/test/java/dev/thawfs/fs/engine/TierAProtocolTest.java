@@ -38,6 +38,7 @@ class TierAProtocolTest {
     Path work;
     private Store store;
     private KernelModel kernel;
+    private ThawFilesystem filesystem;
     private Path source;
 
     @BeforeEach
@@ -55,8 +56,9 @@ class TierAProtocolTest {
         List<IndexEntry> entries = new java.util.ArrayList<>(content.entries());
         entries.add(new IndexEntry("alias.jar", EntryType.HARD_LINK, 0644, small.length, 0, 0, null, "small.jar", null));
         Artifact artifact = store.importArtifact("file:" + source, "1", entries.iterator());
-        kernel = new KernelModel(new ThawFilesystem(store, List.of(new Layer(artifact, "")), content,
-                new ThawOptions(THRESHOLD, Duration.ofSeconds(30), 0)));
+        filesystem = new ThawFilesystem(store, List.of(new Layer(artifact, "")), content,
+                new ThawOptions(THRESHOLD, Duration.ofSeconds(30), 0));
+        kernel = new KernelModel(filesystem);
         kernel.start();
     }
 
@@ -86,6 +88,27 @@ class TierAProtocolTest {
         KernelModel.Open third = kernel.open(node);
         assertEquals(first.backingId(), third.backingId());
         kernel.release(third);
+        assertEquals(List.of(), kernel.violations);
+    }
+
+    @Test
+    void withOpenPassthroughAWarmOpenReadCloseCostsTheServerNoRequest() {
+        kernel = new KernelModel(filesystem, DeviceConnection.INODE_OPS_MASK | DeviceConnection.OP_OPEN);
+        kernel.start();
+        long node = kernel.lookup(1, "small.jar");
+        kernel.release(kernel.open(node));
+        awaitInvalidation("small.jar");
+        kernel.lookup(1, "small.jar");
+        assertTrue(kernel.inode(node).inodePassthrough);
+
+        int before = kernel.sent.get();
+        KernelModel.Open warm = kernel.open(node);
+        assertTrue(warm.byKernel() && warm.passthrough());
+        assertFalse(kernel.getattr(node));
+        kernel.release(warm);
+        assertEquals(before, kernel.sent.get(), "open, stat, read and close of an attached file stay in the kernel");
+        kernel.evict(node);
+        assertEquals(0, kernel.registeredBackings());
         assertEquals(List.of(), kernel.violations);
     }
 

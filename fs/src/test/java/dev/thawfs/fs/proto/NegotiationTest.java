@@ -40,6 +40,9 @@ class NegotiationTest {
         assertTrue(a.has(InitFlags.PASSTHROUGH_INO));
         assertFalse(a.has(InitFlags.DO_READDIRPLUS));
 
+        assertEquals(PassthroughTier.A, Negotiation.accept(offer(47, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
+                PassthroughMode.INODE_OPEN, false).tier());
+
         Negotiation.Agreement auto = Negotiation.accept(offer(47, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
                 PassthroughMode.AUTO, true);
         assertEquals(PassthroughTier.B, auto.tier(), "auto never negotiates an unmerged ABI");
