@@ -161,6 +161,7 @@ final class MountCommand implements Callable<Integer> {
         long[] fetched = content.counters();
         return StatusReport.of(store, layers.stream().map(Layer::artifact).toList())
                 .put("tier", filesystem.tier()).put("passthrough_opens", filesystem.passthroughOpens())
+                .put("backing_ids", filesystem.backingIds())
                 .put("daemon_requests", requests.total()).put("daemon_lookups", requests.requests(Opcode.LOOKUP))
                 .put("daemon_getattrs", requests.requests(Opcode.GETATTR))
                 .put("daemon_opens", requests.requests(Opcode.OPEN)).put("daemon_reads", requests.requests(Opcode.READ))

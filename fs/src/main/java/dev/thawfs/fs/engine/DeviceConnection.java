@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The kernel connection as a filesystem sees it, with the passthrough downgrade policy. */
 final class DeviceConnection implements KernelConnection {
@@ -32,6 +33,7 @@ final class DeviceConnection implements KernelConnection {
     private final PassthroughMode mode;
     private final long inodeOpsMask;
     private volatile PassthroughTier tier;
+    private final AtomicInteger backingIds = new AtomicInteger();
 
     DeviceConnection(FuseDevice device, PassthroughMode mode, PassthroughTier tier) {
         this.device = device;
@@ -53,6 +55,7 @@ final class DeviceConnection implements KernelConnection {
         }
         int id = device.openBacking(file, current == PassthroughTier.A ? inodeOpsMask : 0);
         if (id > 0) {
+            backingIds.incrementAndGet();
             return id;
         }
         int errno = -id;
@@ -119,10 +122,17 @@ final class DeviceConnection implements KernelConnection {
     @Override
     public void closeBacking(int backingId) {
         int result = device.closeBacking(backingId);
-        if (result < 0) {
+        if (result == 0) {
+            backingIds.decrementAndGet();
+        } else {
             LOG.log(System.Logger.Level.WARNING, "closing backing id " + backingId + " failed: "
                     + Errno.describe(-result));
         }
+    }
+
+    @Override
+    public int backingIds() {
+        return backingIds.get();
     }
 
     @Override

@@ -20,6 +20,9 @@ public interface KernelConnection {
     /** Drops a backing id once no open (tier B) or inode (tier A) uses it. */
     void closeBacking(int backingId);
 
+    /** Backing ids registered now and not yet closed. */
+    int backingIds();
+
     /** Drops the kernel's dentry for {@code name} in {@code parent}; false if the kernel had none. */
     boolean invalidateEntry(long parent, String name);
 

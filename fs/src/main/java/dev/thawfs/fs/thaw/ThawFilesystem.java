@@ -146,6 +146,11 @@ public final class ThawFilesystem implements FuseFilesystem {
         return passthroughOpens.get();
     }
 
+    /** Backing files the kernel holds or may be handed now. */
+    public int backingIds() {
+        return kernel == null ? 0 : kernel.backingIds();
+    }
+
     /** Blob fetches under way now. */
     public int fetchesRunning() {
         return store.fetchesRunning();

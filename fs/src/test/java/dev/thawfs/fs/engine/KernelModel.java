@@ -345,7 +345,8 @@ final class KernelModel implements KernelConnection {
         return inodes.get(nodeid);
     }
 
-    int registeredBackings() {
+    @Override
+    public int backingIds() {
         return backings.size();
     }
 }

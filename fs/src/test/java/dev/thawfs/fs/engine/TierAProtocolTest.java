@@ -108,7 +108,7 @@ class TierAProtocolTest {
         kernel.release(warm);
         assertEquals(before, kernel.sent.get(), "open, stat, read and close of an attached file stay in the kernel");
         kernel.evict(node);
-        assertEquals(0, kernel.registeredBackings());
+        assertEquals(0, kernel.backingIds());
         assertEquals(List.of(), kernel.violations);
     }
 
@@ -166,10 +166,10 @@ class TierAProtocolTest {
         awaitInvalidation("small.jar");
         kernel.lookup(1, "small.jar");
         assertTrue(kernel.inode(node).inodePassthrough);
-        assertEquals(1, kernel.registeredBackings());
+        assertEquals(1, kernel.backingIds());
 
         kernel.evict(node);
-        assertEquals(0, kernel.registeredBackings(), "BACKING_CLOSE once the kernel forgot the inode");
+        assertEquals(0, kernel.backingIds(), "BACKING_CLOSE once the kernel forgot the inode");
         assertEquals(node, kernel.lookup(1, "small.jar"), "the placeholder's inode number is stable");
         assertTrue(kernel.inode(node).inodePassthrough, "materialized: attached on the first lookup");
         assertFalse(kernel.getattr(node));

@@ -9,6 +9,8 @@ import dev.thawfs.config.PassthroughMode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class NegotiationTest {
     /** What kernel 6.18 offers here (7.45): passthrough, writeback cache, readdirplus and the rest. */
@@ -19,6 +21,37 @@ class NegotiationTest {
 
     private static Negotiation.Offer offer(int minor, long flags) {
         return new Negotiation.Offer(7, minor, 131072, flags);
+    }
+
+    /**
+     * The FUSE_INIT offers of real kernels, read with test/kernels/init-probe.c (flags | flags2 << 32),
+     * and what thawfs makes of them: the tier with --passthrough auto, and with inode.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "Linux 6.18 (this machine),                      45, 0x000005fd73fffffb, B, refused",
+        "Linux 7.3.4 + FUSE_PASSTHROUGH_INO series,      47, 0x000015fd73fffffb, B, A",
+        "Linux 7.3.4 + series with fuse.enable_uring=1,  47, 0x00001ffd73fffffb, B, A",
+    })
+    void realKernelOffers(String kernel, int minor, String flags, PassthroughTier auto, String inode) throws Exception {
+        Negotiation.Offer offer = offer(minor, Long.decode(flags));
+        Negotiation.Agreement agreement = Negotiation.accept(offer, PassthroughMode.AUTO, true);
+        assertEquals(auto, agreement.tier());
+        assertEquals(Math.min(minor, Negotiation.MAX_MINOR), agreement.minor(), "a minor whose semantics thawfs implements");
+        assertEquals(0, agreement.flags() & ~offer.flags(), "only flags the kernel offered");
+        assertFalse(agreement.has(InitFlags.PASSTHROUGH_INO), "auto never infers the unmerged ABI");
+        assertFalse(agreement.has(1L << 43), "bit 43 is io-uring's buffer pool on 7.3");
+        assertFalse(agreement.has(InitFlags.WRITEBACK_CACHE));
+        if (inode.equals("refused")) {
+            Negotiation.Refused refused = assertThrows(Negotiation.Refused.class,
+                    () -> Negotiation.accept(offer, PassthroughMode.INODE, true));
+            assertTrue(refused.getMessage().contains("FUSE_PASSTHROUGH_INO series"), refused.getMessage());
+        } else {
+            Negotiation.Agreement tierA = Negotiation.accept(offer, PassthroughMode.INODE, true);
+            assertEquals(PassthroughTier.valueOf(inode), tierA.tier());
+            assertEquals(47, tierA.minor());
+            assertTrue(tierA.has(InitFlags.PASSTHROUGH | InitFlags.PASSTHROUGH_INO));
+        }
     }
 
     @Test
