@@ -10,10 +10,11 @@ final class EntryPaths {
     }
 
     /**
-     * The normalized path of an entry name ("./a//b/" → "a/b"), or an error for absolute names,
-     * ".." (zip-slip), components over 255 bytes, NULs.
+     * The normalized path of an entry name ("./a//b/" → "a/b"; "./" and "." → "", the artifact's
+     * root, which only a directory may name), or an error for absolute names, ".." (zip-slip),
+     * components over 255 bytes, NULs.
      */
-    static String normalize(String artifact, String name) throws BadArtifactException {
+    static String normalize(String artifact, String name, boolean directory) throws BadArtifactException {
         if (name.startsWith("/")) {
             throw new BadArtifactException(artifact, name, "absolute entry name: refused, it would leave the artifact");
         }
@@ -35,6 +36,9 @@ final class EntryPaths {
                 path.append('/');
             }
             path.append(part);
+        }
+        if (path.length() == 0 && !directory) {
+            throw new BadArtifactException(artifact, name, "names the artifact's root, which only a directory can be");
         }
         return path.toString();
     }

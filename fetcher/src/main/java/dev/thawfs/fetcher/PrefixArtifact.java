@@ -76,7 +76,7 @@ final class PrefixArtifact implements ArtifactReader {
                         continue; // a "directory marker" object
                     }
                     try {
-                        next = new IndexEntry(EntryPaths.normalize(uri(), relative), EntryType.FILE, 0644,
+                        next = new IndexEntry(EntryPaths.normalize(uri(), relative, false), EntryType.FILE, 0644,
                                 object.size(), Math.floorDiv(object.mtimeMillis(), 1000),
                                 (int) Math.floorMod(object.mtimeMillis(), 1000) * 1_000_000, null, null,
                                 Locators.object(object.key(), object.identity()));

@@ -111,7 +111,7 @@ final class TarArtifact extends ObjectArtifact {
 
     /** The index entry for a tar entry whose data starts at {@code dataOffset}; null for devices and fifos. */
     private IndexEntry entry(TarArchiveEntry entry, long dataOffset, long ordinal) throws BadArtifactException {
-        String path = EntryPaths.normalize(uri, entry.getName());
+        String path = EntryPaths.normalize(uri, entry.getName(), entry.isDirectory());
         long millis = entry.getLastModifiedTime() == null ? 0 : entry.getLastModifiedTime().toMillis();
         long sec = Math.floorDiv(millis, 1000);
         int nsec = (int) Math.floorMod(millis, 1000) * 1_000_000;
@@ -124,7 +124,7 @@ final class TarArtifact extends ObjectArtifact {
         }
         if (entry.isLink()) {
             return new IndexEntry(path, EntryType.HARD_LINK, mode, 0, sec, nsec, null,
-                    EntryPaths.normalize(uri, entry.getLinkName()), null);
+                    EntryPaths.normalize(uri, entry.getLinkName(), false), null);
         }
         if (!entry.isFile()) {
             return new IndexEntry(path, EntryType.FILE, mode, 0, sec, nsec, null, null,

@@ -66,7 +66,7 @@ final class ZipArtifact extends ObjectArtifact {
 
     private IndexEntry entry(CentralDirectory.Record record) throws IOException {
         ZipArchiveEntry entry = record.entry();
-        String path = EntryPaths.normalize(uri, entry.getName());
+        String path = EntryPaths.normalize(uri, entry.getName(), entry.isDirectory());
         long mtime = entry.getLastModifiedTime() == null ? 0 : entry.getLastModifiedTime().toMillis();
         int unixMode = entry.getUnixMode() & 07777;
         if (entry.isDirectory()) {

@@ -59,6 +59,15 @@ class HostileArtifactsTest {
     }
 
     @Test
+    void aFileNamedLikeTheRootIsRefused() throws Exception {
+        Trees.run(work, "python3", "-c", "import io, tarfile\n"
+                + "with tarfile.open('dot-file.tar', 'w', format=tarfile.GNU_FORMAT) as t:\n"
+                + "    t.addfile(tarfile.TarInfo('.'), io.BytesIO())\n");
+        String message = indexError(work.resolve("dot-file.tar"), ArchiveLimits.defaults());
+        assertTrue(message.contains("dot-file.tar") && message.contains("names the artifact's root"), message);
+    }
+
+    @Test
     void namesAreNormalized() throws IOException {
         try (ArtifactReader artifact = open(zip("dots.zip", "./a//b/./c.txt"), ArchiveLimits.defaults())) {
             assertEquals("a/b/c.txt", Trees.index(artifact).get(0).path());

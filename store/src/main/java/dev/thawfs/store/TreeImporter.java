@@ -79,6 +79,10 @@ final class TreeImporter {
             case FILE, HARD_LINK -> NodeType.FILE;
         };
         String path = entry.path();
+        if (path.isEmpty()) {
+            root(entry);
+            return;
+        }
         int slash = path.lastIndexOf('/');
         long parent = directory(slash < 0 ? "" : path.substring(0, slash), entry);
         String name = path.substring(slash + 1);
@@ -109,6 +113,15 @@ final class TreeImporter {
         put(new Node(id, artifact.id(), parent, name, type, entry.mode(), nlink, type == NodeType.FILE ? entry.size() : 0,
                 entry.mtimeSec(), entry.mtimeNsec(), blobId, entry.linkTarget() == null ? "" : entry.linkTarget(),
                 entry.locator() == null ? new byte[0] : entry.locator()));
+    }
+
+    /** An entry for the root itself ("./" in a tar made with -C dir .) gives the root its attributes. */
+    private void root(IndexEntry entry) {
+        if (entry.type() != EntryType.DIRECTORY) {
+            throw new StoreException("artifact " + artifact.uri() + ": an entry of type " + entry.type()
+                    + " names the root");
+        }
+        put(node(artifact.rootId()).withAttributes(entry.mode(), entry.mtimeSec(), entry.mtimeNsec()));
     }
 
     /** An entry of the same name came later and wins: the earlier one no longer counts. */

@@ -61,6 +61,16 @@ class StoreTreeTest {
     }
 
     @Test
+    void anEntryForTheRootGivesTheRootItsAttributesAndIsNotAChildOfIt() {
+        try (Store store = open()) {
+            Artifact a = store.importArtifact("file:/dot.tar", "1", List.of(directory("", 0700), file("a", 7)).iterator());
+            assertEquals(List.of("a"), names(store.children(a.rootId(), "", 10)));
+            assertEquals(0700, store.node(a.rootId()).orElseThrow().mode());
+            assertTrue(store.child(a.rootId(), "").isEmpty());
+        }
+    }
+
+    @Test
     void duplicateNamesLastOneWinsAndHardLinksShareContent() {
         try (Store store = open()) {
             Artifact a = store.importArtifact("s3://b/x.tar", "etag-1", List.of(

@@ -1,0 +1,112 @@
+package dev.thawfs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.thawfs.fetcher.Artifacts;
+import dev.thawfs.fetcher.FetchOptions;
+import dev.thawfs.fetcher.Trees;
+import dev.thawfs.fs.engine.FuseSession;
+import dev.thawfs.fs.engine.MountOptions;
+import dev.thawfs.fs.testing.FuseTestSupport;
+import dev.thawfs.fs.thaw.Layer;
+import dev.thawfs.fs.thaw.ThawFilesystem;
+import dev.thawfs.fs.thaw.ThawOptions;
+import dev.thawfs.store.FetcherSource;
+import dev.thawfs.store.Store;
+import dev.thawfs.store.StoreOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Archives in the shapes the tools make besides the usual one, mounted from a real store through
+ * the fetcher on a real FUSE mount: what ls, stat and cat see.
+ */
+class ArchiveShapesMountTest {
+    @TempDir
+    Path work;
+    private Store store;
+    private FetcherSource content;
+    private FuseSession session;
+    private int mounts;
+
+    @BeforeEach
+    void open() {
+        FuseTestSupport.assumeFuse();
+        store = Store.open(work.resolve("store"), StoreOptions.defaults());
+        content = new FetcherSource();
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        unmount();
+        if (content != null) {
+            content.close();
+            store.close();
+        }
+        FuseTestSupport.assertNoMountsLeft(work);
+    }
+
+    /** Mounts the artifact at {@code path} inside a new mount, unmounting the one before. */
+    private Path mount(Path artifact, String path) throws IOException {
+        unmount();
+        Layer layer = new Layer(content.importArtifact(store,
+                Artifacts.open(artifact.toString(), FetchOptions.defaults(null), store.scratchDirectory())), path);
+        session = FuseSession.mount(Files.createDirectory(work.resolve("mnt" + mounts++)),
+                new ThawFilesystem(store, List.of(layer), content, ThawOptions.defaults()),
+                MountOptions.defaults("thawfs-test").withBackingProbe(store.directory()));
+        return session.mountpoint();
+    }
+
+    private void unmount() {
+        if (session != null) {
+            session.close();
+            session = null;
+        }
+    }
+
+    private static List<String> list(Path directory) throws IOException {
+        try (Stream<Path> children = Files.list(directory)) {
+            return children.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private Path tree() throws IOException {
+        Path tree = work.resolve("tree");
+        Files.createDirectories(tree.resolve("sub"));
+        Files.writeString(tree.resolve("a"), "content");
+        Files.writeString(tree.resolve("sub/b"), "below");
+        return tree;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dot.tar", "dot.tar.gz", "dot.tar.zst", "dot.zip"})
+    void anArchiveOfDotHasTheDirectoryAsItsRoot(String name) throws Exception {
+        Path tree = tree();
+        if (name.endsWith(".zip")) {
+            Trees.run(tree, "python3", "-c", "import zipfile\n"
+                    + "with zipfile.ZipFile('../dot.zip', 'w') as z:\n"
+                    + "    z.writestr('./', '')\n"
+                    + "    z.writestr('./a', 'content')\n"
+                    + "    z.writestr('./sub/', '')\n"
+                    + "    z.writestr('./sub//b', 'below')\n");
+        } else {
+            String compression = name.endsWith(".gz") ? "--gzip" : name.endsWith(".zst") ? "--zstd" : "--no-auto-compress";
+            Trees.run(tree, "tar", compression, "-cf", "../" + name, "-C", ".", ".");
+        }
+        for (String at : new String[] {"", "rt"}) {
+            Path root = mount(work.resolve(name), at).resolve(at);
+            assertEquals(List.of("a", "sub"), list(root), name + " at '" + at + "'");
+            assertEquals(List.of("b"), list(root.resolve("sub")));
+            assertEquals("content", Files.readString(root.resolve("a")));
+            assertEquals("below", Files.readString(root.resolve("sub/b")));
+        }
+    }
+}
