@@ -109,4 +109,36 @@ class ArchiveShapesMountTest {
             assertEquals("below", Files.readString(root.resolve("sub/b")));
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gnu.tar", "posix.tar", "links.tar.gz", "ahead.tar"})
+    void hardLinksAreOneInodeWithTheTargetsSizeAndContentFetchedOnce(String name) throws Exception {
+        Path tree = tree();
+        if (name.equals("ahead.tar")) {
+            Trees.run(tree, "python3", "-c", "import io, tarfile\n"
+                    + "with tarfile.open('../ahead.tar', 'w') as t:\n"
+                    + "    for path in ('b', 'sub/c'):\n"
+                    + "        link = tarfile.TarInfo(path)\n"
+                    + "        link.type, link.linkname = tarfile.LNKTYPE, 'a'\n"
+                    + "        t.addfile(link)\n"
+                    + "    t.add('a')\n");
+        } else {
+            Trees.run(tree, "ln", "a", "b");
+            Trees.run(tree, "ln", "a", "sub/c");
+            String format = name.equals("posix.tar") ? "--format=posix" : "--format=gnu";
+            Trees.run(tree, "tar", format, name.endsWith(".gz") ? "-czf" : "-cf", "../" + name, "a", "b", "sub");
+        }
+        Path mnt = mount(work.resolve(name), "");
+        Object inode = Files.getAttribute(mnt.resolve("a"), "unix:ino");
+        for (String path : new String[] {"sub/c", "b", "a"}) { // the links first: reading them once emptied the target
+            Path file = mnt.resolve(path);
+            assertEquals("content", Files.readString(file), name + ": " + path);
+            assertEquals(7L, Files.size(file), path);
+            assertEquals(inode, Files.getAttribute(file, "unix:ino"), path);
+            assertEquals(3, Files.getAttribute(file, "unix:nlink"), path);
+        }
+        try (Stream<Path> blobs = Files.walk(store.directory().resolve("blobs"))) {
+            assertEquals(1, blobs.filter(Files::isRegularFile).count(), "one blob for the three names");
+        }
+    }
 }

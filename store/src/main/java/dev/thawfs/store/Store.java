@@ -153,16 +153,19 @@ public final class Store implements AutoCloseable {
         return Optional.of(node);
     }
 
-    /** The child called {@code name} of directory {@code parent}. */
+    /** The child called {@code name} of directory {@code parent} (a hard-linked node under that name). */
     public Optional<Node> child(long parent, String name) {
         Long id = childIds.get(new ChildKey(parent, name), key -> {
             byte[] value = index.get(index.children, Index.childKey(parent, name));
             return value == null ? 0L : RecordCodec.longAt(value, 0);
         });
-        return id == 0 ? Optional.empty() : node(id);
+        return id == 0 ? Optional.empty() : node(id).map(node -> node.named(parent, name));
     }
 
-    /** Up to {@code max} children of {@code parent} in name order, after {@code afterName} ("" for the first). */
+    /**
+     * Up to {@code max} children of {@code parent} in name order, after {@code afterName} ("" for
+     * the first); a hard-linked node under each of its names there.
+     */
     public List<Node> children(long parent, String afterName, int max) {
         return pages.get(new Page(parent, afterName, max), page -> {
             List<Node> list = new ArrayList<>();
@@ -173,7 +176,13 @@ public final class Store implements AutoCloseable {
                     it.next();
                 }
                 for (; it.isValid() && list.size() < max && startsWith(it.key(), prefix); it.next()) {
-                    node(RecordCodec.longAt(it.value(), 0)).ifPresent(list::add);
+                    Optional<Node> child = node(RecordCodec.longAt(it.value(), 0));
+                    if (child.isPresent() && child.get().nlink() > 1) {
+                        byte[] key = it.key();
+                        child = Optional.of(child.get().named(parent,
+                                new String(key, 8, key.length - 8, java.nio.charset.StandardCharsets.UTF_8)));
+                    }
+                    child.ifPresent(list::add);
                 }
             }
             return List.copyOf(list);

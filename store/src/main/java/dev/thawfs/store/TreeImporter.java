@@ -4,7 +4,6 @@ import dev.thawfs.fetcher.EntryType;
 import dev.thawfs.fetcher.IndexEntry;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +15,8 @@ import org.rocksdb.WriteBatchWithIndex;
  * Persists an artifact's index as a tree, in batches, in bounded heap: directories are found
  * through the index itself (with a bounded cache of recent ones), never through a map of the
  * whole tree. Duplicate names: the last entry wins (a directory entry after an implicit or
- * earlier directory of the same name only updates its attributes).
+ * earlier directory of the same name only updates its attributes). A hard link is one more name
+ * of its target's node, wherever the target is in the archive.
  */
 final class TreeImporter {
     private static final int BATCH_ENTRIES = 20_000;
@@ -38,8 +38,9 @@ final class TreeImporter {
      * the index lookup for an earlier entry of the same name in bounded memory (2 MiB).
      */
     private final BitSet names = new BitSet(NAME_BITS);
-    /** Blobs with more than one name (hard links), whose nodes get the final link count at the end. */
-    private final Map<Long, List<Long>> linkedBlobs = new HashMap<>();
+    private final HardLinks links = new HardLinks();
+    /** Hard links that came before their targets, resolved once every entry is in. */
+    private final List<IndexEntry> linksAhead = new ArrayList<>();
     private WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
     private int inBatch;
     private long entries;
@@ -62,6 +63,7 @@ final class TreeImporter {
                     flush();
                 }
             }
+            resolveLinksAhead();
             finishLinks();
             Artifact complete = artifact.completed(entries, bytes);
             putArtifact(complete);
@@ -76,11 +78,18 @@ final class TreeImporter {
         NodeType type = switch (entry.type()) {
             case DIRECTORY -> NodeType.DIRECTORY;
             case SYMLINK -> NodeType.SYMLINK;
-            case FILE, HARD_LINK -> NodeType.FILE;
+            case FILE -> NodeType.FILE;
+            case HARD_LINK -> null;
         };
         String path = entry.path();
         if (path.isEmpty()) {
             root(entry);
+            return;
+        }
+        if (type == null) {
+            if (!link(entry)) {
+                linksAhead.add(entry);
+            }
             return;
         }
         int slash = path.lastIndexOf('/');
@@ -93,26 +102,55 @@ final class TreeImporter {
             return;
         }
         if (existing != null) {
-            replaced(existing);
+            replaced(existing, parent, name);
         }
         long id = ids.next();
-        long blobId = 0;
-        int nlink = 1;
-        if (entry.type() == EntryType.HARD_LINK) {
-            Node target = resolve(entry.hardLinkTarget(), entry);
-            if (target == null || !target.isFile()) {
-                throw new StoreException("artifact " + artifact.uri() + ": hard link " + path + " points to "
-                        + entry.hardLinkTarget() + ", which is not a regular file before it");
-            }
-            blobId = target.blobId();
-            linkedBlobs.computeIfAbsent(blobId, b -> new ArrayList<>(List.of(target.id()))).add(id);
-        } else if (type == NodeType.FILE) {
-            blobId = id;
+        if (type == NodeType.FILE) {
             bytes += entry.size();
         }
-        put(new Node(id, artifact.id(), parent, name, type, entry.mode(), nlink, type == NodeType.FILE ? entry.size() : 0,
-                entry.mtimeSec(), entry.mtimeNsec(), blobId, entry.linkTarget() == null ? "" : entry.linkTarget(),
+        put(new Node(id, artifact.id(), parent, name, type, entry.mode(), 1, type == NodeType.FILE ? entry.size() : 0,
+                entry.mtimeSec(), entry.mtimeNsec(), type == NodeType.FILE ? id : 0,
+                entry.linkTarget() == null ? "" : entry.linkTarget(),
                 entry.locator() == null ? new byte[0] : entry.locator()));
+    }
+
+    /** Gives a hard link's name to its target's node; false while the target has not come. */
+    private boolean link(IndexEntry entry) {
+        Node target = find(entry.hardLinkTarget());
+        if (target == null) {
+            return false;
+        }
+        if (target.isDirectory()) {
+            throw new StoreException("artifact " + artifact.uri() + ": hard link " + entry.path() + " points to "
+                    + entry.hardLinkTarget() + ", a directory");
+        }
+        String path = entry.path();
+        int slash = path.lastIndexOf('/');
+        long parent = directory(slash < 0 ? "" : path.substring(0, slash), entry);
+        String name = path.substring(slash + 1);
+        Node existing = child(parent, name);
+        if (existing != null && existing.id() == target.id()) {
+            return true; // a name it has already
+        }
+        entries++;
+        if (existing != null) {
+            replaced(existing, parent, name);
+        }
+        putChild(parent, name, target.id());
+        links.add(target.id(), parent, name);
+        return true;
+    }
+
+    /** Hard links to entries that came after them; chains of them resolve in as many rounds. */
+    private void resolveLinksAhead() {
+        while (linksAhead.removeIf(this::link)) {
+            // each round resolves the links whose targets the round before gave names
+        }
+        if (!linksAhead.isEmpty()) {
+            IndexEntry entry = linksAhead.get(0);
+            throw new StoreException("artifact " + artifact.uri() + ": hard link " + entry.path() + " points to "
+                    + entry.hardLinkTarget() + ", which the artifact does not have");
+        }
     }
 
     /** An entry for the root itself ("./" in a tar made with -C dir .) gives the root its attributes. */
@@ -124,10 +162,21 @@ final class TreeImporter {
         put(node(artifact.rootId()).withAttributes(entry.mode(), entry.mtimeSec(), entry.mtimeNsec()));
     }
 
-    /** An entry of the same name came later and wins: the earlier one no longer counts. */
-    private void replaced(Node existing) {
+    /**
+     * An entry of the same name came later and wins: the earlier one no longer counts, unless its
+     * node keeps other names (hard links).
+     */
+    private void replaced(Node existing, long parent, String name) {
         entries--;
-        if (existing.isFile() && existing.blobId() == existing.id()) {
+        if (links.remove(existing.id(), parent, name)) {
+            return;
+        }
+        HardLinks.Name other = links.promote(existing.id());
+        if (other != null) {
+            put(existing.named(other.parent(), other.name()));
+            return;
+        }
+        if (existing.isFile()) {
             bytes -= existing.size();
         }
         if (existing.isDirectory()) {
@@ -160,9 +209,16 @@ final class TreeImporter {
         return id;
     }
 
-    private Node resolve(String path, IndexEntry cause) {
-        int slash = path.lastIndexOf('/');
-        return child(directory(slash < 0 ? "" : path.substring(0, slash), cause), path.substring(slash + 1));
+    /** The node at {@code path}, if there is one, without creating directories on the way. */
+    private Node find(String path) {
+        Node at = node(artifact.rootId());
+        for (String part : path.split("/")) {
+            if (at == null || !at.isDirectory()) {
+                return null;
+            }
+            at = child(at.id(), part);
+        }
+        return at;
     }
 
     private Node child(long parent, String name) {
@@ -203,13 +259,21 @@ final class TreeImporter {
     private void put(Node node) {
         try {
             batch.put(index.nodes, RecordCodec.key(node.id()), node.encode());
-            if (node.parentId() != 0) {
-                batch.put(index.children, Index.childKey(node.parentId(), node.name()), RecordCodec.key(node.id()));
-                added(node.parentId(), node.name());
-            }
         } catch (RocksDBException e) {
             throw new StoreException("import of " + artifact.uri() + " failed: " + e.getMessage(), e);
         }
+        if (node.parentId() != 0) {
+            putChild(node.parentId(), node.name(), node.id());
+        }
+    }
+
+    private void putChild(long parent, String name, long id) {
+        try {
+            batch.put(index.children, Index.childKey(parent, name), RecordCodec.key(id));
+        } catch (RocksDBException e) {
+            throw new StoreException("import of " + artifact.uri() + " failed: " + e.getMessage(), e);
+        }
+        added(parent, name);
     }
 
     private void putArtifact(Artifact record) {
@@ -223,7 +287,7 @@ final class TreeImporter {
     }
 
     private void finishLinks() {
-        linkedBlobs.values().forEach(names -> names.forEach(id -> put(node(id).withNlink(names.size()))));
+        links.forEachLinkCount((id, names) -> put(node(id).withNlink(names)));
     }
 
     private void flush() {

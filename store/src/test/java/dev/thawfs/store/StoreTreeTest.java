@@ -70,22 +70,72 @@ class StoreTreeTest {
         }
     }
 
+    private static IndexEntry hardLink(String path, String target) {
+        return new IndexEntry(path, EntryType.HARD_LINK, 0644, 0, 0, 0, null, target, null);
+    }
+
     @Test
-    void duplicateNamesLastOneWinsAndHardLinksShareContent() {
+    void duplicateNamesLastOneWinsAndHardLinksAreNamesOfTheTargetsNode() {
         try (Store store = open()) {
             Artifact a = store.importArtifact("s3://b/x.tar", "etag-1", List.of(
-                    file("etc/conf", 1), file("etc/conf", 2),
-                    new IndexEntry("etc/conf-link", EntryType.HARD_LINK, 0644, 2, 0, 0, null, "etc/conf", null),
-                    new IndexEntry("etc/conf-link2", EntryType.HARD_LINK, 0644, 2, 0, 0, null, "etc/conf", null)).iterator());
+                    file("etc/conf", 1), file("etc/conf", 2), hardLink("etc/conf-link", "etc/conf"),
+                    hardLink("conf-link2", "etc/conf")).iterator());
             long etc = store.child(a.rootId(), "etc").orElseThrow().id();
             Node conf = store.child(etc, "conf").orElseThrow();
             Node link = store.child(etc, "conf-link").orElseThrow();
+            Node link2 = store.child(a.rootId(), "conf-link2").orElseThrow();
             assertEquals(2, conf.size(), "the later entry of the same name wins");
-            assertEquals(conf.blobId(), link.blobId());
+            assertEquals(conf.id(), link.id(), "one node, so one inode and one blob");
+            assertEquals(conf.id(), link2.id());
+            assertEquals(2, link.size());
             assertEquals(3, conf.nlink());
-            assertEquals(3, link.nlink());
+            assertEquals("conf-link", link.name());
+            assertEquals(List.of("conf", "conf-link"), names(store.children(etc, "", 10)));
+            assertEquals(List.of("conf-link2", "etc"), names(store.children(a.rootId(), "", 10)));
             assertEquals(2, a.bytes(), "neither hard links nor replaced entries count: " + a);
             assertEquals(3, a.entries(), a.toString());
+        }
+    }
+
+    @Test
+    void aHardLinkMayComeBeforeItsTargetEvenThroughAnotherLink() {
+        try (Store store = open()) {
+            Artifact a = store.importArtifact("file:/ahead.tar", "1", List.of(hardLink("c", "b"), hardLink("b", "d/a"),
+                    file("d/a", 7)).iterator());
+            Node target = store.child(store.child(a.rootId(), "d").orElseThrow().id(), "a").orElseThrow();
+            for (String name : new String[] {"b", "c"}) {
+                Node link = store.child(a.rootId(), name).orElseThrow();
+                assertEquals(target.id(), link.id(), name);
+                assertEquals(3, link.nlink(), name);
+            }
+            assertEquals(7, a.bytes());
+        }
+    }
+
+    @Test
+    void aHardLinkedNodeThatLosesItsNameKeepsItsOtherNames() {
+        try (Store store = open()) {
+            Artifact a = store.importArtifact("file:/appended.tar", "1", List.of(file("a", 7), hardLink("b", "a"),
+                    file("a", 3)).iterator());
+            Node b = store.child(a.rootId(), "b").orElseThrow();
+            assertEquals(7, b.size(), "b is still the first a's content");
+            assertEquals(1, b.nlink());
+            assertEquals(3, store.child(a.rootId(), "a").orElseThrow().size());
+            assertEquals(List.of("a", "b"), names(store.children(a.rootId(), "", 10)));
+            assertEquals(10, a.bytes());
+        }
+    }
+
+    @Test
+    void aHardLinkToNothingOrToADirectoryIsRefused() {
+        try (Store store = open()) {
+            StoreException missing = assertThrows(StoreException.class, () -> store.importArtifact("file:/l.tar", "1",
+                    List.of(file("a", 1), hardLink("b", "nowhere")).iterator()));
+            assertTrue(missing.getMessage().contains("l.tar") && missing.getMessage().contains("nowhere"),
+                    missing.getMessage());
+            StoreException directory = assertThrows(StoreException.class, () -> store.importArtifact("file:/l.tar", "2",
+                    List.of(directory("d", 0755), hardLink("b", "d")).iterator()));
+            assertTrue(directory.getMessage().contains("a directory"), directory.getMessage());
         }
     }
 
