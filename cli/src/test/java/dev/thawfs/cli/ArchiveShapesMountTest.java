@@ -2,6 +2,7 @@ package dev.thawfs.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.thawfs.config.Settings;
 import dev.thawfs.fetcher.Artifacts;
 import dev.thawfs.fetcher.FetchOptions;
 import dev.thawfs.fetcher.Trees;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,6 +38,7 @@ class ArchiveShapesMountTest {
     private FetcherSource content;
     private FuseSession session;
     private int mounts;
+    private FetchOptions fetchOptions = FetchOptions.defaults(null);
 
     @BeforeEach
     void open() {
@@ -58,7 +61,7 @@ class ArchiveShapesMountTest {
     private Path mount(Path artifact, String path) throws IOException {
         unmount();
         Layer layer = new Layer(content.importArtifact(store,
-                Artifacts.open(artifact.toString(), FetchOptions.defaults(null), store.scratchDirectory())), path);
+                Artifacts.open(artifact.toString(), fetchOptions, store.scratchDirectory())), path);
         session = FuseSession.mount(Files.createDirectory(work.resolve("mnt" + mounts++)),
                 new ThawFilesystem(store, List.of(layer), content, ThawOptions.defaults()),
                 MountOptions.defaults("thawfs-test").withBackingProbe(store.directory()));
@@ -140,5 +143,19 @@ class ArchiveShapesMountTest {
         try (Stream<Path> blobs = Files.walk(store.directory().resolve("blobs"))) {
             assertEquals(1, blobs.filter(Files::isRegularFile).count(), "one blob for the three names");
         }
+    }
+
+    @Test
+    void withOnBadEntrySkipTheHostileEntriesAreLeftOutAndTheRestIsMounted() throws Exception {
+        Trees.run(work, "python3", "-c", "import io, tarfile\n"
+                + "with tarfile.open('hostile.tar', 'w') as t:\n"
+                + "    for name in ('../evil', 'x' * 300, 'ok.txt', 'dir/fine'):\n"
+                + "        info = tarfile.TarInfo(name)\n"
+                + "        info.size = 2\n"
+                + "        t.addfile(info, io.BytesIO(b'ok'))\n");
+        fetchOptions = SourceMixin.fetchOptions(Settings.defaults().with(Settings.LIMITS_ON_BAD_ENTRY, "skip", "a test"));
+        Path mnt = mount(work.resolve("hostile.tar"), "");
+        assertEquals(List.of("dir", "ok.txt"), list(mnt));
+        assertEquals("ok", Files.readString(mnt.resolve("dir/fine")));
     }
 }

@@ -3,13 +3,11 @@ package dev.thawfs.fetcher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -67,44 +65,32 @@ final class TarArtifact extends ObjectArtifact {
         SequentialStream raw = new SequentialStream(reader, object, compression == Compression.NONE ? SCAN_WINDOW : STREAM_WINDOW);
         TarArchiveInputStream tar = open(raw);
         Path spill = compression == Compression.NONE ? null : scratch();
-        return new Iterator<>() {
-            private IndexEntry next;
+        return new EntryIterator(limits.onBadEntry()) {
             private long ordinal = -1;
 
             @Override
-            public boolean hasNext() {
+            IndexEntry read() throws IOException {
                 try {
-                    while (next == null) {
-                        TarArchiveEntry entry = tar.getNextEntry();
-                        if (entry == null) {
-                            return false;
-                        }
-                        ordinal++;
-                        if (ordinal >= limits.maxEntries()) {
-                            throw new BadArtifactException(uri, null, "more than " + limits.maxEntries() + " entries");
-                        }
-                        next = entry(entry, raw.position(), ordinal);
-                        if (spill != null && next.type() == EntryType.FILE && next.size() > 0) {
-                            Files.copy(tar, spill.resolve(Long.toString(ordinal)));
-                        } else if (spill == null) {
-                            raw.discardUpTo(raw.position() + entry.getSize());
-                        }
+                    TarArchiveEntry entry = tar.getNextEntry();
+                    if (entry == null) {
+                        return null;
                     }
-                    return true;
+                    ordinal++;
+                    if (ordinal >= limits.maxEntries()) {
+                        throw new BadArtifactException(uri, null, "more than " + limits.maxEntries() + " entries");
+                    }
+                    IndexEntry next = entry(entry, raw.position(), ordinal);
+                    if (spill != null && next.type() == EntryType.FILE && next.size() > 0) {
+                        Files.copy(tar, spill.resolve(Long.toString(ordinal)));
+                    } else if (spill == null) {
+                        raw.discardUpTo(raw.position() + entry.getSize());
+                    }
+                    return next;
+                } catch (BadArtifactException e) {
+                    throw e;
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e instanceof BadArtifactException ? e
-                            : new BadArtifactException(uri, "unreadable tar (" + e.getMessage() + ")", e));
+                    throw new BadArtifactException(uri, "unreadable tar (" + e.getMessage() + ")", e);
                 }
-            }
-
-            @Override
-            public IndexEntry next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                IndexEntry entry = next;
-                next = null;
-                return entry;
             }
         };
     }
@@ -131,7 +117,8 @@ final class TarArtifact extends ObjectArtifact {
                     locator(dataOffset, 0, ordinal)); // devices and fifos become empty files
         }
         if (entry.getSize() > limits.maxEntryBytes()) {
-            throw new BadArtifactException(uri, path, "declares " + entry.getSize() + " bytes: over the archive safety cap");
+            throw new BadEntryException(uri, path, "declares " + entry.getSize() + " bytes, over limits.max-entry-size ("
+                    + limits.maxEntryBytes() + "): raise it if the archive is trusted");
         }
         if (compression == Compression.NONE && dataOffset + entry.getSize() > object.size()) {
             throw new BadArtifactException(uri, path, "runs past the end of the archive (truncated)");

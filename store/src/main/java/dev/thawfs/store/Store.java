@@ -1,6 +1,7 @@
 package dev.thawfs.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import dev.thawfs.config.BadEntryPolicy;
 import dev.thawfs.fetcher.IndexEntry;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
@@ -96,15 +97,23 @@ public final class Store implements AutoCloseable {
 
     /**
      * Imports an artifact's index, unless this URI at this identity is already imported: then
-     * this is a no-op that needs neither the entries nor the network.
+     * this is a no-op that needs neither the entries nor the network. A hard link to nothing is
+     * refused (an {@link java.io.UncheckedIOException} of a {@link dev.thawfs.fetcher.BadEntryException})
+     * or left out, as {@code onBadEntry} says.
      */
-    public Artifact importArtifact(String uri, String identity, Iterator<IndexEntry> entries) {
+    public Artifact importArtifact(String uri, String identity, Iterator<IndexEntry> entries,
+            BadEntryPolicy onBadEntry) {
         Optional<Artifact> existing = artifact(uri, identity);
         if (existing.isPresent()) {
             return existing.get();
         }
         Artifact artifact = new Artifact(ids.next(), uri, identity, ids.next(), 0, 0, false);
-        return new TreeImporter(index, ids, artifact).run(entries);
+        return new TreeImporter(index, ids, artifact, onBadEntry).run(entries);
+    }
+
+    /** {@link #importArtifact(String, String, Iterator, BadEntryPolicy)}, refusing an artifact with a bad entry. */
+    public Artifact importArtifact(String uri, String identity, Iterator<IndexEntry> entries) {
+        return importArtifact(uri, identity, entries, BadEntryPolicy.REFUSE);
     }
 
     /** The completely imported artifact for this URI and identity, if any. */

@@ -1,7 +1,10 @@
 package dev.thawfs.store;
 
+import dev.thawfs.config.BadEntryPolicy;
+import dev.thawfs.fetcher.BadEntryException;
 import dev.thawfs.fetcher.EntryType;
 import dev.thawfs.fetcher.IndexEntry;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Iterator;
@@ -16,9 +19,11 @@ import org.rocksdb.WriteBatchWithIndex;
  * through the index itself (with a bounded cache of recent ones), never through a map of the
  * whole tree. Duplicate names: the last entry wins (a directory entry after an implicit or
  * earlier directory of the same name only updates its attributes). A hard link is one more name
- * of its target's node, wherever the target is in the archive.
+ * of its target's node, wherever the target is in the archive. A name that is a directory in one
+ * entry and not in another is logged: the later entry wins.
  */
 final class TreeImporter {
+    private static final System.Logger LOG = System.getLogger(TreeImporter.class.getName());
     private static final int BATCH_ENTRIES = 20_000;
     private static final int RECENT_DIRECTORIES = 16_384;
     private static final int IMPLICIT_DIRECTORY_MODE = 0755;
@@ -27,6 +32,7 @@ final class TreeImporter {
     private final Index index;
     private final IdAllocator ids;
     private final Artifact artifact;
+    private final BadEntryPolicy onBadEntry;
     private final Map<String, Long> recentDirectories = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
@@ -46,10 +52,11 @@ final class TreeImporter {
     private long entries;
     private long bytes;
 
-    TreeImporter(Index index, IdAllocator ids, Artifact artifact) {
+    TreeImporter(Index index, IdAllocator ids, Artifact artifact, BadEntryPolicy onBadEntry) {
         this.index = index;
         this.ids = ids;
         this.artifact = artifact;
+        this.onBadEntry = onBadEntry;
     }
 
     /** Imports every entry and returns the artifact, marked complete in a synced write. */
@@ -102,6 +109,9 @@ final class TreeImporter {
             return;
         }
         if (existing != null) {
+            if (existing.isDirectory() != (type == NodeType.DIRECTORY)) {
+                conflict(path, existing, "a " + type.name().toLowerCase(java.util.Locale.ROOT));
+            }
             replaced(existing, parent, name);
         }
         long id = ids.next();
@@ -121,8 +131,8 @@ final class TreeImporter {
             return false;
         }
         if (target.isDirectory()) {
-            throw new StoreException("artifact " + artifact.uri() + ": hard link " + entry.path() + " points to "
-                    + entry.hardLinkTarget() + ", a directory");
+            badEntry(entry, "a hard link to " + entry.hardLinkTarget() + ", a directory");
+            return true;
         }
         String path = entry.path();
         int slash = path.lastIndexOf('/');
@@ -134,6 +144,9 @@ final class TreeImporter {
         }
         entries++;
         if (existing != null) {
+            if (existing.isDirectory()) {
+                conflict(path, existing, "a hard link to " + entry.hardLinkTarget());
+            }
             replaced(existing, parent, name);
         }
         putChild(parent, name, target.id());
@@ -146,11 +159,24 @@ final class TreeImporter {
         while (linksAhead.removeIf(this::link)) {
             // each round resolves the links whose targets the round before gave names
         }
-        if (!linksAhead.isEmpty()) {
-            IndexEntry entry = linksAhead.get(0);
-            throw new StoreException("artifact " + artifact.uri() + ": hard link " + entry.path() + " points to "
-                    + entry.hardLinkTarget() + ", which the artifact does not have");
+        for (IndexEntry entry : linksAhead) {
+            badEntry(entry, "a hard link to " + entry.hardLinkTarget() + ", which the artifact does not have");
         }
+    }
+
+    private void badEntry(IndexEntry entry, String problem) {
+        try {
+            new BadEntryException(artifact.uri(), entry.path(), problem).skipOrRefuse(onBadEntry);
+        } catch (BadEntryException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Two entries claim one name, one as a directory and one not: the later wins, and the log says so. */
+    private void conflict(String path, Node earlier, String later) {
+        LOG.log(System.Logger.Level.WARNING, artifact.uri() + ": two entries claim " + path + ", first a "
+                + earlier.type().name().toLowerCase(java.util.Locale.ROOT) + ", then " + later
+                + "; the later one is mounted");
     }
 
     /** An entry for the root itself ("./" in a tar made with -C dir .) gives the root its attributes. */
@@ -201,6 +227,10 @@ final class TreeImporter {
         if (existing != null && existing.isDirectory()) {
             id = existing.id();
         } else {
+            if (existing != null) {
+                conflict(path, existing, "the directory of " + cause.path());
+                replaced(existing, parent, name);
+            }
             id = ids.next();
             put(new Node(id, artifact.id(), parent, name, NodeType.DIRECTORY, IMPLICIT_DIRECTORY_MODE, 1, 0,
                     cause.mtimeSec(), cause.mtimeNsec(), 0, "", new byte[0]));

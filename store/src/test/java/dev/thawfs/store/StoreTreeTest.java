@@ -1,5 +1,8 @@
 package dev.thawfs.store;
 
+import dev.thawfs.config.BadEntryPolicy;
+import dev.thawfs.fetcher.BadEntryException;
+import dev.thawfs.fetcher.CapturedLog;
 import dev.thawfs.fetcher.EntryType;
 import dev.thawfs.fetcher.IndexEntry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -127,15 +131,41 @@ class StoreTreeTest {
     }
 
     @Test
-    void aHardLinkToNothingOrToADirectoryIsRefused() {
-        try (Store store = open()) {
-            StoreException missing = assertThrows(StoreException.class, () -> store.importArtifact("file:/l.tar", "1",
-                    List.of(file("a", 1), hardLink("b", "nowhere")).iterator()));
-            assertTrue(missing.getMessage().contains("l.tar") && missing.getMessage().contains("nowhere"),
-                    missing.getMessage());
-            StoreException directory = assertThrows(StoreException.class, () -> store.importArtifact("file:/l.tar", "2",
-                    List.of(directory("d", 0755), hardLink("b", "d")).iterator()));
+    void aHardLinkToNothingOrToADirectoryIsABadEntry() {
+        List<IndexEntry> toNothing = List.of(file("a", 1), hardLink("b", "nowhere"));
+        List<IndexEntry> toDirectory = List.of(directory("d", 0755), hardLink("b", "d"), file("c", 1));
+        try (Store store = open(); CapturedLog log = new CapturedLog(BadEntryException.class)) {
+            UncheckedIOException missing = assertThrows(UncheckedIOException.class,
+                    () -> store.importArtifact("file:/l.tar", "1", toNothing.iterator()));
+            assertTrue(missing.getCause() instanceof BadEntryException && missing.getMessage().contains("l.tar, entry b")
+                    && missing.getMessage().contains("nowhere"), missing.getMessage());
+            UncheckedIOException directory = assertThrows(UncheckedIOException.class,
+                    () -> store.importArtifact("file:/l.tar", "2", toDirectory.iterator()));
             assertTrue(directory.getMessage().contains("a directory"), directory.getMessage());
+            assertTrue(log.lines().isEmpty(), log.lines().toString());
+
+            Artifact skipped = store.importArtifact("file:/l.tar", "3", toDirectory.iterator(), BadEntryPolicy.SKIP);
+            assertEquals(List.of("c", "d"), names(store.children(skipped.rootId(), "", 10)));
+            assertEquals(1, log.lines().size(), log.lines().toString());
+            assertTrue(log.lines().get(0).contains("l.tar, entry b") && log.lines().get(0).contains("skipped"),
+                    log.lines().toString());
+        }
+    }
+
+    @Test
+    void aNameThatIsADirectoryInOneEntryAndNotInAnotherIsLoggedWithTheWinner() {
+        try (Store store = open(); CapturedLog log = new CapturedLog(TreeImporter.class)) {
+            Artifact a = store.importArtifact("file:/clash.tar", "1", List.of(file("a", 1), file("a/b", 2),
+                    new IndexEntry("link", EntryType.SYMLINK, 0777, 0, 0, 0, "/etc", null, null), file("link/passwd", 3),
+                    file("d/x", 4), file("d", 5)).iterator());
+            assertEquals(List.of(
+                    "WARNING file:/clash.tar: two entries claim a, first a file, then the directory of a/b; the later one is mounted",
+                    "WARNING file:/clash.tar: two entries claim link, first a symlink, then the directory of link/passwd;"
+                            + " the later one is mounted",
+                    "WARNING file:/clash.tar: two entries claim d, first a directory, then a file; the later one is mounted"),
+                    log.lines());
+            Node link = store.child(a.rootId(), "link").orElseThrow();
+            assertEquals(3, store.child(link.id(), "passwd").orElseThrow().size());
         }
     }
 
