@@ -142,7 +142,10 @@ final class ZipArtifact extends ObjectArtifact {
                     + " disagrees with the central directory (corrupt)");
         }
         CRC32 checksum = new CRC32();
-        CountingOutputStream counted = new CountingOutputStream(new CheckedOutputStream(out, checksum));
+        // a header that understates the size is caught as the bytes pass it, not after a bomb went off
+        CountingOutputStream counted = new CountingOutputStream(new CheckedOutputStream(out, checksum), entry.declared(),
+                () -> new BadArtifactException(uri, null, "entry at offset " + headerOffset + " inflates to more than"
+                        + " the " + entry.declared() + " bytes it declares (corrupt, or a zip bomb): refused"));
         Inflater inflater = method == DEFLATED ? new Inflater(true) : null;
         try (OutputStream decoder = inflater == null ? new NonClosing(counted)
                 : new InflaterOutputStream(new NonClosing(counted), inflater)) {

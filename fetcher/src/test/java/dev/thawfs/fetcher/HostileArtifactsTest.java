@@ -92,6 +92,39 @@ class HostileArtifactsTest {
     }
 
     @Test
+    void aZipEntryThatInflatesPastItsDeclaredSizeIsStoppedThere() throws Exception {
+        int declared = 100_000;
+        Trees.run(work, "python3", "-c", "import struct, zipfile\n"
+                + "with zipfile.ZipFile('liar.zip', 'w', zipfile.ZIP_DEFLATED) as z:\n"
+                + "    z.writestr('zeros', bytes(64 << 20))\n"
+                + "data = bytearray(open('liar.zip', 'rb').read())\n"
+                + "struct.pack_into('<I', data, 22, " + declared + ")\n" // the local header's size
+                + "directory = struct.unpack_from('<I', data, len(data) - 22 + 16)[0]\n"
+                + "struct.pack_into('<I', data, directory + 24, " + declared + ")\n" // the central directory's
+                + "open('liar.zip', 'wb').write(data)\n");
+        try (ArtifactReader artifact = open(work.resolve("liar.zip"), ArchiveLimits.defaults())) {
+            IndexEntry entry = Trees.index(artifact).get(0);
+            assertEquals(declared, entry.size());
+            long[] written = new long[1];
+            OutputStream counting = new OutputStream() {
+                @Override
+                public void write(int b) {
+                    written[0]++;
+                }
+
+                @Override
+                public void write(byte[] bytes, int offset, int length) {
+                    written[0] += length;
+                }
+            };
+            IOException e = assertThrows(IOException.class, () -> artifact.extract(entry.locator(), entry.size(), counting));
+            assertTrue(e.getMessage().contains("liar.zip") && e.getMessage().contains("more than the 100000 bytes it"
+                    + " declares"), e.getMessage());
+            assertTrue(written[0] <= declared, "inflating stopped at the declared size, not after " + written[0]);
+        }
+    }
+
+    @Test
     void withOnBadEntrySkipTheOtherEntriesAreIndexedAndEachSkippedOneIsLogged() throws Exception {
         Path zip = zip("mixed.zip", "ok.txt", "../../etc/passwd", "x".repeat(300), "/etc/shadow");
         Trees.run(work, "python3", "-c", "import io, tarfile\n"
