@@ -16,6 +16,7 @@ import dev.thawfs.store.FetcherSource;
 import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreOptions;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,11 +60,14 @@ class ArchiveShapesMountTest {
 
     /** Mounts the artifact at {@code path} inside a new mount, unmounting the one before. */
     private Path mount(Path artifact, String path) throws IOException {
+        return mount(List.of(new Layer(content.importArtifact(store,
+                Artifacts.open(artifact.toString(), fetchOptions, store.scratchDirectory())), path)));
+    }
+
+    private Path mount(List<Layer> layers) throws IOException {
         unmount();
-        Layer layer = new Layer(content.importArtifact(store,
-                Artifacts.open(artifact.toString(), fetchOptions, store.scratchDirectory())), path);
         session = FuseSession.mount(Files.createDirectory(work.resolve("mnt" + mounts++)),
-                new ThawFilesystem(store, List.of(layer), content, ThawOptions.defaults()),
+                new ThawFilesystem(store, layers, content, ThawOptions.defaults()),
                 MountOptions.defaults("thawfs-test").withBackingProbe(store.directory()));
         return session.mountpoint();
     }
@@ -157,5 +161,15 @@ class ArchiveShapesMountTest {
         Path mnt = mount(work.resolve("hostile.tar"), "");
         assertEquals(List.of("dir", "ok.txt"), list(mnt));
         assertEquals("ok", Files.readString(mnt.resolve("dir/fine")));
+    }
+
+    @Test
+    void aSourceMaySayItsFormatBeforeItsPlaceInTheMount() throws Exception {
+        Trees.run(tree(), "zip", "-qr", "../lib.aar.bin", "a", "sub");
+        Path mnt = mount(SourceMixin.importLayers(Settings.defaults(), store, content,
+                List.of(work.resolve("lib.aar.bin") + "#zip=lib"), new PrintWriter(System.err, true)));
+        assertEquals(List.of("lib"), list(mnt));
+        assertEquals(List.of("a", "sub"), list(mnt.resolve("lib")));
+        assertEquals("below", Files.readString(mnt.resolve("lib/sub/b")));
     }
 }

@@ -9,11 +9,11 @@ abstract class ObjectArtifact implements ArtifactReader {
     protected final ArchiveLimits limits;
     protected final String uri;
 
-    ObjectArtifact(RangeReader reader, ObjectInfo object, ArchiveLimits limits) {
+    ObjectArtifact(RangeReader reader, ObjectInfo object, String uri, ArchiveLimits limits) {
         this.reader = reader;
         this.object = object;
         this.limits = limits;
-        this.uri = reader.store().uri(object.key());
+        this.uri = uri;
     }
 
     @Override

@@ -12,19 +12,20 @@ import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 
 /**
  * A tar: uncompressed, one header scan finds every entry's byte range (entry data is passed over,
  * not fetched: a window of headers costs one request, a large entry none) and one entry costs one
- * ranged read. Compressed (tar.gz, tgz, tar.zst), the archive
+ * ranged read. Compressed (tar.gz, tgz, tar.zst, tar.xz), the archive
  * can only be read front to back, so it is artifact-granular: the pass that produces the index
  * also keeps every file's bytes in a scratch directory, from where each entry is handed over once;
  * only an entry asked for again (its content evicted meanwhile) costs another pass.
  */
 final class TarArtifact extends ObjectArtifact {
     /** Compression around the tar. */
-    enum Compression { NONE, GZIP, ZSTD }
+    enum Compression { NONE, GZIP, ZSTD, XZ }
 
     private static final int SCAN_WINDOW = 1 << 20;
     private static final int STREAM_WINDOW = 8 << 20;
@@ -35,9 +36,9 @@ final class TarArtifact extends ObjectArtifact {
     private Path scratch;
 
     /** @param scratchParent where a compressed tar's entries wait between the index pass and their use */
-    TarArtifact(RangeReader reader, ObjectInfo object, ArchiveLimits limits, Compression compression,
+    TarArtifact(RangeReader reader, ObjectInfo object, String uri, ArchiveLimits limits, Compression compression,
             Path scratchParent) {
-        super(reader, object, limits);
+        super(reader, object, uri, limits);
         this.compression = compression;
         this.scratchParent = scratchParent;
         this.spans = new Spans(reader, object);
@@ -49,6 +50,7 @@ final class TarArtifact extends ObjectArtifact {
                 case NONE -> raw;
                 case GZIP -> new GzipCompressorInputStream(raw, true);
                 case ZSTD -> new ZstdCompressorInputStream(raw);
+                case XZ -> new XZCompressorInputStream(raw, true);
             };
             return new TarArchiveInputStream(in, "UTF-8"); // names are UTF-8 whatever the locale
         } catch (IOException e) {

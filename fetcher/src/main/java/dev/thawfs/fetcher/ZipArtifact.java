@@ -31,8 +31,8 @@ final class ZipArtifact extends ObjectArtifact {
 
     private final Spans spans;
 
-    ZipArtifact(RangeReader reader, ObjectInfo object, ArchiveLimits limits) {
-        super(reader, object, limits);
+    ZipArtifact(RangeReader reader, ObjectInfo object, String uri, ArchiveLimits limits) {
+        super(reader, object, uri, limits);
         this.spans = new Spans(reader, object);
     }
 
