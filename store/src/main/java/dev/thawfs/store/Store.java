@@ -5,6 +5,7 @@ import dev.thawfs.config.BadEntryPolicy;
 import dev.thawfs.fetcher.IndexEntry;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -168,7 +169,11 @@ public final class Store implements AutoCloseable {
             byte[] value = index.get(index.children, Index.childKey(parent, name));
             return value == null ? 0L : RecordCodec.longAt(value, 0);
         });
-        return id == 0 ? Optional.empty() : node(id).map(node -> node.named(parent, name));
+        if (id == 0) {
+            return Optional.empty();
+        }
+        Optional<Node> child = node(id);
+        return child.isPresent() && child.get().nlink() > 1 ? Optional.of(child.get().named(parent, name)) : child;
     }
 
     /**
@@ -189,7 +194,7 @@ public final class Store implements AutoCloseable {
                     if (child.isPresent() && child.get().nlink() > 1) {
                         byte[] key = it.key();
                         child = Optional.of(child.get().named(parent,
-                                new String(key, 8, key.length - 8, java.nio.charset.StandardCharsets.UTF_8)));
+                                new String(key, 8, key.length - 8, StandardCharsets.UTF_8)));
                     }
                     child.ifPresent(list::add);
                 }

@@ -10,6 +10,7 @@ import java.util.BitSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatchWithIndex;
@@ -82,26 +83,24 @@ final class TreeImporter {
     }
 
     private void add(IndexEntry entry) {
-        NodeType type = switch (entry.type()) {
-            case DIRECTORY -> NodeType.DIRECTORY;
-            case SYMLINK -> NodeType.SYMLINK;
-            case FILE -> NodeType.FILE;
-            case HARD_LINK -> null;
-        };
         String path = entry.path();
         if (path.isEmpty()) {
             root(entry);
             return;
         }
-        if (type == null) {
+        if (entry.type() == EntryType.HARD_LINK) {
             if (!link(entry)) {
                 linksAhead.add(entry);
             }
             return;
         }
-        int slash = path.lastIndexOf('/');
-        long parent = directory(slash < 0 ? "" : path.substring(0, slash), entry);
-        String name = path.substring(slash + 1);
+        NodeType type = switch (entry.type()) {
+            case DIRECTORY -> NodeType.DIRECTORY;
+            case SYMLINK -> NodeType.SYMLINK;
+            default -> NodeType.FILE;
+        };
+        long parent = parentOf(path, entry);
+        String name = nameOf(path);
         Node existing = child(parent, name);
         entries++;
         if (type == NodeType.DIRECTORY && existing != null && existing.isDirectory()) {
@@ -110,7 +109,7 @@ final class TreeImporter {
         }
         if (existing != null) {
             if (existing.isDirectory() != (type == NodeType.DIRECTORY)) {
-                conflict(path, existing, "a " + type.name().toLowerCase(java.util.Locale.ROOT));
+                conflict(path, existing, "a " + type.name().toLowerCase(Locale.ROOT));
             }
             replaced(existing, parent, name);
         }
@@ -135,9 +134,8 @@ final class TreeImporter {
             return true;
         }
         String path = entry.path();
-        int slash = path.lastIndexOf('/');
-        long parent = directory(slash < 0 ? "" : path.substring(0, slash), entry);
-        String name = path.substring(slash + 1);
+        long parent = parentOf(path, entry);
+        String name = nameOf(path);
         Node existing = child(parent, name);
         if (existing != null && existing.id() == target.id()) {
             return true; // a name it has already
@@ -175,7 +173,7 @@ final class TreeImporter {
     /** Two entries claim one name, one as a directory and one not: the later wins, and the log says so. */
     private void conflict(String path, Node earlier, String later) {
         LOG.log(System.Logger.Level.WARNING, artifact.uri() + ": two entries claim " + path + ", first a "
-                + earlier.type().name().toLowerCase(java.util.Locale.ROOT) + ", then " + later
+                + earlier.type().name().toLowerCase(Locale.ROOT) + ", then " + later
                 + "; the later one is mounted");
     }
 
@@ -219,9 +217,8 @@ final class TreeImporter {
         if (cached != null) {
             return cached;
         }
-        int slash = path.lastIndexOf('/');
-        long parent = directory(slash < 0 ? "" : path.substring(0, slash), cause);
-        String name = path.substring(slash + 1);
+        long parent = parentOf(path, cause);
+        String name = nameOf(path);
         Node existing = child(parent, name);
         long id;
         if (existing != null && existing.isDirectory()) {
@@ -237,6 +234,16 @@ final class TreeImporter {
         }
         recentDirectories.put(path, id);
         return id;
+    }
+
+    /** The directory that holds the last component of {@code path}, created where the index only implies it. */
+    private long parentOf(String path, IndexEntry cause) {
+        int slash = path.lastIndexOf('/');
+        return directory(slash < 0 ? "" : path.substring(0, slash), cause);
+    }
+
+    private static String nameOf(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     /** The node at {@code path}, if there is one, without creating directories on the way. */
