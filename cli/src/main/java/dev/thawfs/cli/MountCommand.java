@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "mount",
         mixinStandardHelpOptions = true,
         description = {
-            "Mounts artifacts (zip/jar/wheel, tar, tar.gz, tar.zst, or whole prefixes) read-only on MOUNTPOINT."
+            "Mounts artifacts (zip/jar/wheel, tar, tar.gz, tar.zst, tar.xz, or whole prefixes) read-only on MOUNTPOINT."
                     + " Only indexes are read at mount time; a file is fetched into the store the first time it is"
                     + " opened, and from then on the kernel reads it from the store directly (FUSE passthrough).",
             "Runs in the foreground until Ctrl-C or SIGTERM, which unmount it; with --daemon it returns once the"
@@ -40,9 +40,11 @@ import picocli.CommandLine.Spec;
             "  thawfs mount ./app.zip /mnt/app",
             "  thawfs mount s3://builds/jdk.tar.gz=jdk s3://builds/app.jar=lib/app.jar /mnt/job",
             "  thawfs mount --s3-endpoint http://127.0.0.1:9000 s3://repo/maven/ /mnt/maven",
+            "  thawfs mount s3://builds/lib.bin#zip=lib /mnt/job",
             "  thawfs mount --daemon --record /tmp/startup.trace s3://builds/app.zip /mnt/app",
             "  thawfs mount --daemon --prefetch /tmp/startup.trace s3://builds/app.zip /mnt/app",
-            "", "SOURCE is s3://BUCKET/KEY, s3://BUCKET/PREFIX/ (every object below it), a local file or directory."})
+            "", "SOURCE is s3://BUCKET/KEY, s3://BUCKET/PREFIX/ (every object below it), a local file or directory;"
+                    + " the format comes from the name, or from #zip, #tar, #tar.gz, #tar.zst or #tar.xz after it."})
 final class MountCommand implements Callable<Integer> {
 
     @Spec

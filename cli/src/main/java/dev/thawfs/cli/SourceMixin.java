@@ -45,7 +45,8 @@ final class SourceMixin implements ConfigMixin.Flags {
                 new RangeReader.Parallelism(Math.toIntExact(settings.get(Settings.FETCH_PART_SIZE)),
                         settings.get(Settings.FETCH_PARALLEL_PARTS)),
                 new ArchiveLimits(settings.get(Settings.LIMITS_MAX_ENTRIES),
-                        settings.get(Settings.LIMITS_MAX_EXPANSION_RATIO), settings.get(Settings.LIMITS_MAX_ENTRY_SIZE)));
+                        settings.get(Settings.LIMITS_MAX_EXPANSION_RATIO), settings.get(Settings.LIMITS_MAX_ENTRY_SIZE),
+                        settings.get(Settings.LIMITS_ON_BAD_ENTRY)));
     }
 
     /**

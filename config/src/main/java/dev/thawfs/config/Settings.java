@@ -88,13 +88,17 @@ public final class Settings {
             ValueType.integer(1, 1_000_000), "1000", "uncompressed / compressed size of one zip entry (zip bombs)");
     public static final Setting<Long> LIMITS_MAX_ENTRY_SIZE = new Setting<>("limits.max-entry-size",
             ValueType.size(1, 1024 * TIB), "64GiB", "the size one entry may declare");
+    public static final Setting<BadEntryPolicy> LIMITS_ON_BAD_ENTRY = new Setting<>("limits.on-bad-entry",
+            ValueType.oneOf(BadEntryPolicy.class), "refuse", "refuse: one bad entry (a name leaving the artifact or"
+                    + " over 255 bytes, a zip bomb, a hard link to nothing) refuses the artifact; skip: it is left out,"
+                    + " with a warning");
 
     /** Every setting, in the order of the reference. */
     public static final List<Setting<?>> ALL = List.of(STORE_DIR, STORE_BUDGET, STORE_MIN_FREE_PERCENT, S3_ENDPOINT,
             S3_REGION, S3_PROFILE, S3_PATH_STYLE, S3_REQUEST_TIMEOUT, FETCH_TIMEOUT, FETCH_ATTEMPTS,
             FETCH_RETRY_BASE_DELAY, FETCH_RETRY_MAX_DELAY, FETCH_PART_SIZE, FETCH_PARALLEL_PARTS, FETCH_CONCURRENCY,
             MOUNT_PASSTHROUGH, MOUNT_MATERIALIZE_ON_OPEN, MOUNT_READ_AHEAD, MOUNT_WORKERS, MOUNT_ALLOW_OTHER, PREFETCH_CONCURRENCY,
-            LIMITS_MAX_ENTRIES, LIMITS_MAX_EXPANSION_RATIO, LIMITS_MAX_ENTRY_SIZE);
+            LIMITS_MAX_ENTRIES, LIMITS_MAX_EXPANSION_RATIO, LIMITS_MAX_ENTRY_SIZE, LIMITS_ON_BAD_ENTRY);
 
     /** The config file read when neither --config nor THAWFS_CONFIG names one, if it exists. */
     public static final Path DEFAULT_FILE = Path.of("/etc/thawfs/thawfs.toml");

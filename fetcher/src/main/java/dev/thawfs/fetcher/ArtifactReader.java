@@ -1,5 +1,6 @@
 package dev.thawfs.fetcher;
 
+import dev.thawfs.config.BadEntryPolicy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Iterator;
@@ -26,6 +27,9 @@ public interface ArtifactReader extends AutoCloseable {
      */
     default void expect(List<byte[]> locators) {
     }
+
+    /** Whether one bad entry refuses the artifact or is left out (hard links are checked by the store). */
+    BadEntryPolicy onBadEntry();
 
     /** Requests and bytes sent to the object store so far. */
     FetchCounters counters();

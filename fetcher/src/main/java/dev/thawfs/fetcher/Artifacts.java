@@ -4,65 +4,72 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Opens an artifact from a source string: {@code s3://bucket/key}, {@code s3://bucket/prefix/}
  * (a trailing slash: the whole prefix), {@code file:/path} or a plain path (a directory: the
- * whole directory). The format comes from the name: .zip .jar .whl .war, .tar, .tar.gz .tgz,
- * .tar.zst.
+ * whole directory). The format comes from the name (see {@link ArchiveFormat}), or from a
+ * {@code #FORMAT} after it ({@code s3://bucket/lib.aar#zip}), which then belongs to the
+ * artifact's URI: the same object read as another format is another artifact.
  *
  * <p>A compressed tar keeps its entries in {@code scratch} between the index pass and their use
  * (a store's tmp/ directory, say).
  */
 public final class Artifacts {
+    private static final String S3 = "s3://";
+
     private Artifacts() {
     }
 
     public static ArtifactReader open(String source, FetchOptions options, Path scratch) throws IOException {
-        if (source.startsWith("s3://")) {
-            URI uri = URI.create(source);
-            String bucket = uri.getHost();
-            String key = uri.getPath().replaceFirst("^/", "");
-            if (bucket == null || bucket.isEmpty()) {
+        int hash = source.lastIndexOf('#');
+        Optional<ArchiveFormat> named = hash < 0 ? Optional.empty() : ArchiveFormat.labelled(source.substring(hash + 1));
+        String location = named.isPresent() ? source.substring(0, hash) : source;
+        String uriSuffix = named.isPresent() ? source.substring(hash) : "";
+        if (location.startsWith(S3)) {
+            // not URI parsing: a key is any text, '#', '?' and '%' included
+            int slash = location.indexOf('/', S3.length());
+            String bucket = location.substring(S3.length(), slash < 0 ? location.length() : slash);
+            String key = slash < 0 ? "" : location.substring(slash + 1);
+            if (bucket.isEmpty()) {
                 throw new IllegalArgumentException("source " + source + " names no bucket: use s3://BUCKET/KEY");
             }
-            return open(new S3ObjectStore(options.s3(), bucket), key, key.isEmpty() || key.endsWith("/"), options, scratch);
+            return open(new S3ObjectStore(options.s3(), bucket), key, key.isEmpty() || key.endsWith("/"), named,
+                    uriSuffix, options, scratch);
         }
-        Path path = Path.of(source.startsWith("file:") ? URI.create(source).getPath() : source).toAbsolutePath().normalize();
+        Path path = Path.of(location.startsWith("file:") ? URI.create(location).getPath() : location).toAbsolutePath()
+                .normalize();
         if (Files.isDirectory(path)) {
-            return open(new LocalObjectStore(path), "", true, options, scratch);
+            return open(new LocalObjectStore(path), "", true, named, uriSuffix, options, scratch);
         }
         if (!Files.isRegularFile(path)) {
             throw new java.nio.file.NoSuchFileException(path.toString(), null, "no such artifact");
         }
-        return open(new LocalObjectStore(path.getParent()), path.getFileName().toString(), false, options, scratch);
+        return open(new LocalObjectStore(path.getParent()), path.getFileName().toString(), false, named, uriSuffix,
+                options, scratch);
     }
 
-    private static ArtifactReader open(ObjectStore store, String key, boolean prefix, FetchOptions options,
-            Path scratch) throws IOException {
+    private static ArtifactReader open(ObjectStore store, String key, boolean prefix, Optional<ArchiveFormat> named,
+            String uriSuffix, FetchOptions options, Path scratch) throws IOException {
         RangeReader reader = new RangeReader(store, options.retry(), options.parallelism());
         ArchiveLimits limits = options.limits();
         try {
+            String uri = store.uri(key) + uriSuffix;
             if (prefix) {
+                if (named.isPresent()) {
+                    throw new BadArtifactException(uri, null, "a prefix is a tree of objects, not one archive: "
+                            + uriSuffix + " can only follow an object's name");
+                }
                 return new PrefixArtifact(reader, key, limits);
             }
             ObjectInfo object = store.stat(key);
-            String name = key.toLowerCase(Locale.ROOT);
-            if (name.endsWith(".zip") || name.endsWith(".jar") || name.endsWith(".whl") || name.endsWith(".war")) {
-                return new ZipArtifact(reader, object, limits);
-            }
-            if (name.endsWith(".tar")) {
-                return new TarArtifact(reader, object, limits, TarArtifact.Compression.NONE, scratch);
-            }
-            if (name.endsWith(".tar.gz") || name.endsWith(".tgz")) {
-                return new TarArtifact(reader, object, limits, TarArtifact.Compression.GZIP, scratch);
-            }
-            if (name.endsWith(".tar.zst") || name.endsWith(".tzst")) {
-                return new TarArtifact(reader, object, limits, TarArtifact.Compression.ZSTD, scratch);
-            }
-            throw new BadArtifactException(store.uri(key), null, "unknown artifact format: thawfs mounts .zip .jar .whl"
-                    + " .war .tar .tar.gz .tgz .tar.zst files and whole prefixes (end the source with /)");
+            ArchiveFormat format = named.or(() -> ArchiveFormat.ofName(key)).orElseThrow(() -> new BadArtifactException(
+                    uri, null, "unknown artifact format: thawfs mounts " + ArchiveFormat.allSuffixes() + " files and whole"
+                            + " prefixes (end the source with /); for an archive named otherwise, say its format after"
+                            + " the name: " + ArchiveFormat.allLabels() + " (s3://bucket/lib.bin#zip)"));
+            return format == ArchiveFormat.ZIP ? new ZipArtifact(reader, object, uri, limits)
+                    : new TarArtifact(reader, object, uri, limits, format.compression, scratch);
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;

@@ -10,12 +10,13 @@ final class EntryPaths {
     }
 
     /**
-     * The normalized path of an entry name ("./a//b/" → "a/b"), or an error for absolute names,
-     * ".." (zip-slip), components over 255 bytes, NULs.
+     * The normalized path of an entry name ("./a//b/" → "a/b"; "./" and "." → "", the artifact's
+     * root, which only a directory may name), or an error for absolute names, ".." (zip-slip),
+     * components over 255 bytes, NULs.
      */
-    static String normalize(String artifact, String name) throws BadArtifactException {
+    static String normalize(String artifact, String name, boolean directory) throws BadEntryException {
         if (name.startsWith("/")) {
-            throw new BadArtifactException(artifact, name, "absolute entry name: refused, it would leave the artifact");
+            throw new BadEntryException(artifact, name, "absolute entry name: refused, it would leave the artifact");
         }
         StringBuilder path = new StringBuilder();
         for (String part : name.split("/")) {
@@ -23,18 +24,21 @@ final class EntryPaths {
                 continue;
             }
             if (part.equals("..")) {
-                throw new BadArtifactException(artifact, name, "'..' in an entry name: refused, it would leave the artifact");
+                throw new BadEntryException(artifact, name, "'..' in an entry name: refused, it would leave the artifact");
             }
             if (part.indexOf('\0') >= 0) {
-                throw new BadArtifactException(artifact, name, "NUL in an entry name");
+                throw new BadEntryException(artifact, name, "NUL in an entry name");
             }
             if (part.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
-                throw new BadArtifactException(artifact, name, "a name component is over " + NAME_MAX + " bytes");
+                throw new BadEntryException(artifact, name, "a name component is over " + NAME_MAX + " bytes");
             }
             if (path.length() > 0) {
                 path.append('/');
             }
             path.append(part);
+        }
+        if (path.length() == 0 && !directory) {
+            throw new BadEntryException(artifact, name, "names the artifact's root, which only a directory can be");
         }
         return path.toString();
     }

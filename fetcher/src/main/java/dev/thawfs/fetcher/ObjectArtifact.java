@@ -1,5 +1,7 @@
 package dev.thawfs.fetcher;
 
+import dev.thawfs.config.BadEntryPolicy;
+
 /** An artifact that is one object (an archive): its identity is the object's. */
 abstract class ObjectArtifact implements ArtifactReader {
     protected final RangeReader reader;
@@ -7,11 +9,11 @@ abstract class ObjectArtifact implements ArtifactReader {
     protected final ArchiveLimits limits;
     protected final String uri;
 
-    ObjectArtifact(RangeReader reader, ObjectInfo object, ArchiveLimits limits) {
+    ObjectArtifact(RangeReader reader, ObjectInfo object, String uri, ArchiveLimits limits) {
         this.reader = reader;
         this.object = object;
         this.limits = limits;
-        this.uri = reader.store().uri(object.key());
+        this.uri = uri;
     }
 
     @Override
@@ -22,6 +24,11 @@ abstract class ObjectArtifact implements ArtifactReader {
     @Override
     public String identity() {
         return object.identity();
+    }
+
+    @Override
+    public BadEntryPolicy onBadEntry() {
+        return limits.onBadEntry();
     }
 
     @Override

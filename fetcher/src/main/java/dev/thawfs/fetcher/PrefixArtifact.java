@@ -1,5 +1,7 @@
 package dev.thawfs.fetcher;
 
+import dev.thawfs.config.BadEntryPolicy;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Iterator;
@@ -14,10 +16,12 @@ final class PrefixArtifact implements ArtifactReader {
     private final RangeReader reader;
     private final String prefix;
     private final String identity;
+    private final BadEntryPolicy onBadEntry;
 
     PrefixArtifact(RangeReader reader, String prefix, ArchiveLimits limits) throws IOException {
         this.reader = reader;
         this.prefix = prefix;
+        this.onBadEntry = limits.onBadEntry();
         this.identity = identityOf(reader.store().list(prefix), limits);
     }
 
@@ -57,6 +61,11 @@ final class PrefixArtifact implements ArtifactReader {
     }
 
     @Override
+    public BadEntryPolicy onBadEntry() {
+        return onBadEntry;
+    }
+
+    @Override
     public FetchCounters counters() {
         return reader.counters();
     }
@@ -64,37 +73,21 @@ final class PrefixArtifact implements ArtifactReader {
     @Override
     public Iterator<IndexEntry> index() throws IOException {
         Iterator<ObjectInfo> objects = reader.store().list(prefix);
-        return new Iterator<>() {
-            private IndexEntry next;
-
+        return new EntryIterator(onBadEntry) {
             @Override
-            public boolean hasNext() {
-                while (next == null && objects.hasNext()) {
+            IndexEntry read() throws BadEntryException {
+                while (objects.hasNext()) {
                     ObjectInfo object = objects.next();
                     String relative = object.key().substring(prefix.length());
                     if (relative.isEmpty() || relative.endsWith("/")) {
                         continue; // a "directory marker" object
                     }
-                    try {
-                        next = new IndexEntry(EntryPaths.normalize(uri(), relative), EntryType.FILE, 0644,
-                                object.size(), Math.floorDiv(object.mtimeMillis(), 1000),
-                                (int) Math.floorMod(object.mtimeMillis(), 1000) * 1_000_000, null, null,
-                                Locators.object(object.key(), object.identity()));
-                    } catch (BadArtifactException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
+                    return new IndexEntry(EntryPaths.normalize(uri(), relative, false), EntryType.FILE, 0644,
+                            object.size(), Math.floorDiv(object.mtimeMillis(), 1000),
+                            (int) Math.floorMod(object.mtimeMillis(), 1000) * 1_000_000, null, null,
+                            Locators.object(object.key(), object.identity()));
                 }
-                return next != null;
-            }
-
-            @Override
-            public IndexEntry next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
-                }
-                IndexEntry entry = next;
-                next = null;
-                return entry;
+                return null;
             }
         };
     }

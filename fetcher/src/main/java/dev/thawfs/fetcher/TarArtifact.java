@@ -3,30 +3,29 @@ package dev.thawfs.fetcher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 
 /**
  * A tar: uncompressed, one header scan finds every entry's byte range (entry data is passed over,
  * not fetched: a window of headers costs one request, a large entry none) and one entry costs one
- * ranged read. Compressed (tar.gz, tgz, tar.zst), the archive
+ * ranged read. Compressed (tar.gz, tgz, tar.zst, tar.xz), the archive
  * can only be read front to back, so it is artifact-granular: the pass that produces the index
  * also keeps every file's bytes in a scratch directory, from where each entry is handed over once;
  * only an entry asked for again (its content evicted meanwhile) costs another pass.
  */
 final class TarArtifact extends ObjectArtifact {
     /** Compression around the tar. */
-    enum Compression { NONE, GZIP, ZSTD }
+    enum Compression { NONE, GZIP, ZSTD, XZ }
 
     private static final int SCAN_WINDOW = 1 << 20;
     private static final int STREAM_WINDOW = 8 << 20;
@@ -37,9 +36,9 @@ final class TarArtifact extends ObjectArtifact {
     private Path scratch;
 
     /** @param scratchParent where a compressed tar's entries wait between the index pass and their use */
-    TarArtifact(RangeReader reader, ObjectInfo object, ArchiveLimits limits, Compression compression,
+    TarArtifact(RangeReader reader, ObjectInfo object, String uri, ArchiveLimits limits, Compression compression,
             Path scratchParent) {
-        super(reader, object, limits);
+        super(reader, object, uri, limits);
         this.compression = compression;
         this.scratchParent = scratchParent;
         this.spans = new Spans(reader, object);
@@ -51,6 +50,7 @@ final class TarArtifact extends ObjectArtifact {
                 case NONE -> raw;
                 case GZIP -> new GzipCompressorInputStream(raw, true);
                 case ZSTD -> new ZstdCompressorInputStream(raw);
+                case XZ -> new XZCompressorInputStream(raw, true);
             };
             return new TarArchiveInputStream(in, "UTF-8"); // names are UTF-8 whatever the locale
         } catch (IOException e) {
@@ -67,51 +67,39 @@ final class TarArtifact extends ObjectArtifact {
         SequentialStream raw = new SequentialStream(reader, object, compression == Compression.NONE ? SCAN_WINDOW : STREAM_WINDOW);
         TarArchiveInputStream tar = open(raw);
         Path spill = compression == Compression.NONE ? null : scratch();
-        return new Iterator<>() {
-            private IndexEntry next;
+        return new EntryIterator(limits.onBadEntry()) {
             private long ordinal = -1;
 
             @Override
-            public boolean hasNext() {
+            IndexEntry read() throws IOException {
                 try {
-                    while (next == null) {
-                        TarArchiveEntry entry = tar.getNextEntry();
-                        if (entry == null) {
-                            return false;
-                        }
-                        ordinal++;
-                        if (ordinal >= limits.maxEntries()) {
-                            throw new BadArtifactException(uri, null, "more than " + limits.maxEntries() + " entries");
-                        }
-                        next = entry(entry, raw.position(), ordinal);
-                        if (spill != null && next.type() == EntryType.FILE && next.size() > 0) {
-                            Files.copy(tar, spill.resolve(Long.toString(ordinal)));
-                        } else if (spill == null) {
-                            raw.discardUpTo(raw.position() + entry.getSize());
-                        }
+                    TarArchiveEntry entry = tar.getNextEntry();
+                    if (entry == null) {
+                        return null;
                     }
-                    return true;
+                    ordinal++;
+                    if (ordinal >= limits.maxEntries()) {
+                        throw new BadArtifactException(uri, null, "more than " + limits.maxEntries() + " entries");
+                    }
+                    IndexEntry next = entry(entry, raw.position(), ordinal);
+                    if (spill != null && next.type() == EntryType.FILE && next.size() > 0) {
+                        Files.copy(tar, spill.resolve(Long.toString(ordinal)));
+                    } else if (spill == null) {
+                        raw.discardUpTo(raw.position() + entry.getSize());
+                    }
+                    return next;
+                } catch (BadArtifactException e) {
+                    throw e;
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e instanceof BadArtifactException ? e
-                            : new BadArtifactException(uri, "unreadable tar (" + e.getMessage() + ")", e));
+                    throw new BadArtifactException(uri, "unreadable tar (" + e.getMessage() + ")", e);
                 }
-            }
-
-            @Override
-            public IndexEntry next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                IndexEntry entry = next;
-                next = null;
-                return entry;
             }
         };
     }
 
     /** The index entry for a tar entry whose data starts at {@code dataOffset}; null for devices and fifos. */
     private IndexEntry entry(TarArchiveEntry entry, long dataOffset, long ordinal) throws BadArtifactException {
-        String path = EntryPaths.normalize(uri, entry.getName());
+        String path = EntryPaths.normalize(uri, entry.getName(), entry.isDirectory());
         long millis = entry.getLastModifiedTime() == null ? 0 : entry.getLastModifiedTime().toMillis();
         long sec = Math.floorDiv(millis, 1000);
         int nsec = (int) Math.floorMod(millis, 1000) * 1_000_000;
@@ -124,14 +112,15 @@ final class TarArtifact extends ObjectArtifact {
         }
         if (entry.isLink()) {
             return new IndexEntry(path, EntryType.HARD_LINK, mode, 0, sec, nsec, null,
-                    EntryPaths.normalize(uri, entry.getLinkName()), null);
+                    EntryPaths.normalize(uri, entry.getLinkName(), false), null);
         }
         if (!entry.isFile()) {
             return new IndexEntry(path, EntryType.FILE, mode, 0, sec, nsec, null, null,
                     locator(dataOffset, 0, ordinal)); // devices and fifos become empty files
         }
         if (entry.getSize() > limits.maxEntryBytes()) {
-            throw new BadArtifactException(uri, path, "declares " + entry.getSize() + " bytes: over the archive safety cap");
+            throw new BadEntryException(uri, path, "declares " + entry.getSize() + " bytes, over limits.max-entry-size ("
+                    + limits.maxEntryBytes() + "): raise it if the archive is trusted");
         }
         if (compression == Compression.NONE && dataOffset + entry.getSize() > object.size()) {
             throw new BadArtifactException(uri, path, "runs past the end of the archive (truncated)");

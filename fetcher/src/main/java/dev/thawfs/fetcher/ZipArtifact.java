@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedOutputStream;
 import java.util.zip.Inflater;
@@ -32,8 +31,8 @@ final class ZipArtifact extends ObjectArtifact {
 
     private final Spans spans;
 
-    ZipArtifact(RangeReader reader, ObjectInfo object, ArchiveLimits limits) {
-        super(reader, object, limits);
+    ZipArtifact(RangeReader reader, ObjectInfo object, String uri, ArchiveLimits limits) {
+        super(reader, object, uri, limits);
         this.spans = new Spans(reader, object);
     }
 
@@ -44,29 +43,17 @@ final class ZipArtifact extends ObjectArtifact {
             throw new BadArtifactException(uri, null, "more than " + limits.maxEntries() + " entries ("
                     + directory.entries() + ")");
         }
-        return new Iterator<>() {
+        return new EntryIterator(limits.onBadEntry()) {
             @Override
-            public boolean hasNext() {
-                return directory.hasNext();
-            }
-
-            @Override
-            public IndexEntry next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                try {
-                    return entry(directory.next());
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
+            IndexEntry read() throws IOException {
+                return directory.hasNext() ? entry(directory.next()) : null;
             }
         };
     }
 
     private IndexEntry entry(CentralDirectory.Record record) throws IOException {
         ZipArchiveEntry entry = record.entry();
-        String path = EntryPaths.normalize(uri, entry.getName());
+        String path = EntryPaths.normalize(uri, entry.getName(), entry.isDirectory());
         long mtime = entry.getLastModifiedTime() == null ? 0 : entry.getLastModifiedTime().toMillis();
         int unixMode = entry.getUnixMode() & 07777;
         if (entry.isDirectory()) {
@@ -76,14 +63,19 @@ final class ZipArtifact extends ObjectArtifact {
         long size = entry.getSize();
         long compressed = entry.getCompressedSize();
         if (size < 0 || compressed < 0) {
-            throw new BadArtifactException(uri, path, "no size in the central directory");
+            throw new BadEntryException(uri, path, "no size in the central directory");
         }
-        if (size > limits.maxEntryBytes() || size / Math.max(1, compressed) > limits.maxExpansionRatio()) {
-            throw new BadArtifactException(uri, path, "declares " + size + " bytes from " + compressed
-                    + " compressed: over the archive safety caps (a zip bomb?)");
+        if (size > limits.maxEntryBytes()) {
+            throw new BadEntryException(uri, path, "declares " + size + " bytes, over limits.max-entry-size ("
+                    + limits.maxEntryBytes() + "): raise it if the archive is trusted");
+        }
+        if (size / Math.max(1, compressed) > limits.maxExpansionRatio()) {
+            throw new BadEntryException(uri, path, "declares " + size + " bytes from " + compressed + " compressed,"
+                    + " over limits.max-expansion-ratio (" + limits.maxExpansionRatio() + "), a zip bomb's sign:"
+                    + " raise it if the archive is trusted");
         }
         if (entry.getMethod() != STORED && entry.getMethod() != DEFLATED) {
-            throw new BadArtifactException(uri, path, "compression method " + entry.getMethod()
+            throw new BadEntryException(uri, path, "compression method " + entry.getMethod()
                     + " is not supported (stored and deflated are)");
         }
         byte[] locator = Locators.allocate(Locators.ZIP, 2 + 8 + 8 + 8 + 8 + 4)
@@ -150,7 +142,10 @@ final class ZipArtifact extends ObjectArtifact {
                     + " disagrees with the central directory (corrupt)");
         }
         CRC32 checksum = new CRC32();
-        CountingOutputStream counted = new CountingOutputStream(new CheckedOutputStream(out, checksum));
+        // a header that understates the size is caught as the bytes pass it, not after a bomb went off
+        CountingOutputStream counted = new CountingOutputStream(new CheckedOutputStream(out, checksum), entry.declared(),
+                () -> new BadArtifactException(uri, null, "entry at offset " + headerOffset + " inflates to more than"
+                        + " the " + entry.declared() + " bytes it declares (corrupt, or a zip bomb): refused"));
         Inflater inflater = method == DEFLATED ? new Inflater(true) : null;
         try (OutputStream decoder = inflater == null ? new NonClosing(counted)
                 : new InflaterOutputStream(new NonClosing(counted), inflater)) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.thawfs.config.BadEntryPolicy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -59,6 +60,15 @@ class HostileArtifactsTest {
     }
 
     @Test
+    void aFileNamedLikeTheRootIsRefused() throws Exception {
+        Trees.run(work, "python3", "-c", "import io, tarfile\n"
+                + "with tarfile.open('dot-file.tar', 'w', format=tarfile.GNU_FORMAT) as t:\n"
+                + "    t.addfile(tarfile.TarInfo('.'), io.BytesIO())\n");
+        String message = indexError(work.resolve("dot-file.tar"), ArchiveLimits.defaults());
+        assertTrue(message.contains("dot-file.tar") && message.contains("names the artifact's root"), message);
+    }
+
+    @Test
     void namesAreNormalized() throws IOException {
         try (ArtifactReader artifact = open(zip("dots.zip", "./a//b/./c.txt"), ArchiveLimits.defaults())) {
             assertEquals("a/b/c.txt", Trees.index(artifact).get(0).path());
@@ -67,7 +77,7 @@ class HostileArtifactsTest {
 
     @Test
     void entryCountAndExpansionCapsStopZipBombs() throws IOException {
-        String count = indexError(zip("many.zip", "a", "b", "c"), new ArchiveLimits(2, 1000, 1 << 30));
+        String count = indexError(zip("many.zip", "a", "b", "c"), new ArchiveLimits(2, 1000, 1 << 30, BadEntryPolicy.REFUSE));
         assertTrue(count.contains("more than 2 entries"), count);
         Path bomb = work.resolve("bomb.zip");
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(bomb))) {
@@ -75,8 +85,70 @@ class HostileArtifactsTest {
             out.write(new byte[10 << 20]);
             out.closeEntry();
         }
-        String ratio = indexError(bomb, new ArchiveLimits(100, 100, 1L << 40));
-        assertTrue(ratio.contains("zeros") && ratio.contains("safety caps"), ratio);
+        String ratio = indexError(bomb, new ArchiveLimits(100, 100, 1L << 40, BadEntryPolicy.REFUSE));
+        assertTrue(ratio.contains("zeros") && ratio.contains("limits.max-expansion-ratio (100)"), ratio);
+        String size = indexError(bomb, new ArchiveLimits(100, 1000, 1 << 20, BadEntryPolicy.REFUSE));
+        assertTrue(size.contains("zeros") && size.contains("limits.max-entry-size (1048576)"), size);
+    }
+
+    @Test
+    void aZipEntryThatInflatesPastItsDeclaredSizeIsStoppedThere() throws Exception {
+        int declared = 100_000;
+        Trees.run(work, "python3", "-c", "import struct, zipfile\n"
+                + "with zipfile.ZipFile('liar.zip', 'w', zipfile.ZIP_DEFLATED) as z:\n"
+                + "    z.writestr('zeros', bytes(64 << 20))\n"
+                + "data = bytearray(open('liar.zip', 'rb').read())\n"
+                + "struct.pack_into('<I', data, 22, " + declared + ")\n" // the local header's size
+                + "directory = struct.unpack_from('<I', data, len(data) - 22 + 16)[0]\n"
+                + "struct.pack_into('<I', data, directory + 24, " + declared + ")\n" // the central directory's
+                + "open('liar.zip', 'wb').write(data)\n");
+        try (ArtifactReader artifact = open(work.resolve("liar.zip"), ArchiveLimits.defaults())) {
+            IndexEntry entry = Trees.index(artifact).get(0);
+            assertEquals(declared, entry.size());
+            long[] written = new long[1];
+            OutputStream counting = new OutputStream() {
+                @Override
+                public void write(int b) {
+                    written[0]++;
+                }
+
+                @Override
+                public void write(byte[] bytes, int offset, int length) {
+                    written[0] += length;
+                }
+            };
+            IOException e = assertThrows(IOException.class, () -> artifact.extract(entry.locator(), entry.size(), counting));
+            assertTrue(e.getMessage().contains("liar.zip") && e.getMessage().contains("more than the 100000 bytes it"
+                    + " declares"), e.getMessage());
+            assertTrue(written[0] <= declared, "inflating stopped at the declared size, not after " + written[0]);
+        }
+    }
+
+    @Test
+    void withOnBadEntrySkipTheOtherEntriesAreIndexedAndEachSkippedOneIsLogged() throws Exception {
+        Path zip = zip("mixed.zip", "ok.txt", "../../etc/passwd", "x".repeat(300), "/etc/shadow");
+        Trees.run(work, "python3", "-c", "import io, tarfile\n"
+                + "with tarfile.open('mixed.tar', 'w') as t:\n"
+                + "    for name in ('../evil', 'ok.txt'):\n"
+                + "        info = tarfile.TarInfo(name)\n"
+                + "        info.size = 2\n"
+                + "        t.addfile(info, io.BytesIO(b'ok'))\n");
+        ArchiveLimits skip = new ArchiveLimits(100, 1000, 1 << 30, BadEntryPolicy.SKIP);
+        try (CapturedLog log = new CapturedLog(BadEntryException.class)) {
+            for (Path file : List.of(zip, work.resolve("mixed.tar"))) {
+                try (ArtifactReader artifact = open(file, skip)) {
+                    assertEquals(List.of("ok.txt"), Trees.index(artifact).stream().map(IndexEntry::path).toList());
+                }
+            }
+            List<String> lines = log.lines();
+            assertEquals(4, lines.size(), lines.toString());
+            assertTrue(lines.get(0).startsWith("WARNING ") && lines.get(0).contains("mixed.zip, entry ../../etc/passwd:")
+                    && lines.get(0).contains("'..'") && lines.get(0).contains("skipped"), lines.get(0));
+            assertTrue(lines.get(1).contains("over 255 bytes") && lines.get(2).contains("absolute"), lines.toString());
+            assertTrue(lines.get(3).contains("mixed.tar, entry ../evil:"), lines.get(3));
+        }
+        String refused = indexError(zip, ArchiveLimits.defaults());
+        assertTrue(refused.contains("limits.on-bad-entry = skip"), refused);
     }
 
     @Test
@@ -179,7 +251,7 @@ class HostileArtifactsTest {
             assertTrue(!first.equals(changed.identity()), "a changed object is a new version of the prefix");
         }
         BadArtifactException many = assertThrows(BadArtifactException.class,
-                () -> open(work.resolve("repo"), new ArchiveLimits(1, 1000, 1 << 30)));
+                () -> open(work.resolve("repo"), new ArchiveLimits(1, 1000, 1 << 30, BadEntryPolicy.REFUSE)));
         assertTrue(many.getMessage().contains("more than 1 objects"), many.getMessage());
     }
 

@@ -14,7 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Archives made with zip, tar, gzip and zstd: each indexes and extracts to what the tools extract. */
+/**
+ * Archives made with zip, tar, gzip, zstd and xz, under the names each format goes by or with the
+ * format after the name: each indexes and extracts to what the tools extract.
+ */
 class LocalArtifactsTest {
     @TempDir
     Path work;
@@ -28,19 +31,29 @@ class LocalArtifactsTest {
         Trees.run(tree, "tar", "cf", "../app.tar", "pkg");
         Trees.run(tree, "tar", "czf", "../app.tar.gz", "pkg");
         Trees.run(tree, "tar", "--zstd", "-cf", "../app.tar.zst", "pkg");
+        Trees.run(tree, "tar", "-cJf", "../app.tar.xz", "pkg");
+        Files.copy(work.resolve("app.tar.xz"), work.resolve("app.txz"));
+        for (String zip : new String[] {"app.aar", "app.egg", "app.nupkg", "app.apk", "zip-named-otherwise.bin"}) {
+            Files.copy(work.resolve("app.zip"), work.resolve(zip));
+        }
+        Files.copy(work.resolve("app.tar.gz"), work.resolve("tgz-named-otherwise.data"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"app.zip", "app.tar", "app.tar.gz", "app.tar.zst"})
+    @ValueSource(strings = {"app.zip", "app.tar", "app.tar.gz", "app.tar.zst", "app.tar.xz", "app.txz", "app.aar",
+        "app.egg", "app.nupkg", "app.apk", "zip-named-otherwise.bin#zip", "tgz-named-otherwise.data#tar.gz"})
     void indexAndBytesEqualWhatTheToolsExtract(String name) throws Exception {
+        Path file = work.resolve(name.replaceFirst("#.*", ""));
         Path extracted = Files.createDirectory(work.resolve("x-" + name));
-        if (name.endsWith(".zip")) {
-            Trees.run(extracted, "unzip", "-q", work.resolve(name).toString());
+        boolean zip = name.matches(".*(\\.zip|\\.aar|\\.egg|\\.nupkg|\\.apk|#zip)");
+        if (zip) {
+            Trees.run(extracted, "unzip", "-q", file.toString());
         } else {
-            Trees.run(extracted, "tar", "xf", work.resolve(name).toString());
+            Trees.run(extracted, "tar", "xf", file.toString());
         }
         try (ArtifactReader artifact = Artifacts.open(work.resolve(name).toString(), FetchOptions.defaults(null),
                 work.resolve("scratch"))) {
+            assertEquals("file:" + work.resolve(name), artifact.uri(), "a format after the name is part of the URI");
             List<IndexEntry> index = Trees.index(artifact);
             long indexRequests = artifact.counters().requests();
             Map<String, String> expected = Trees.describe(extracted);
@@ -52,7 +65,7 @@ class LocalArtifactsTest {
                     assertArrayEquals(Files.readAllBytes(extracted.resolve(entry.path())), bytes.toByteArray(), entry.path());
                 }
             }
-            if (name.contains(".tar.")) {
+            if (!zip && !name.endsWith(".tar")) {
                 assertEquals(indexRequests, artifact.counters().requests(),
                         "a compressed tar is read once: the index pass kept every entry");
             }

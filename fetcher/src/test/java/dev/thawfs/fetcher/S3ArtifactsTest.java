@@ -40,6 +40,7 @@ class S3ArtifactsTest {
         s3.put("artifacts", "repo/org/a/a-1.jar", "jar a".getBytes());
         s3.put("artifacts", "repo/org/a/a-1.jar.sha1", "sha a".getBytes());
         s3.put("artifacts", "repo/org/b/b-2.jar", "jar b".getBytes());
+        s3.put("artifacts", "builds/odd #1 %41.bin", Files.readAllBytes(work.resolve("app.zip")));
     }
 
     @AfterAll
@@ -66,6 +67,19 @@ class S3ArtifactsTest {
                     + " requests (a symlink's target is its content: one more each)");
             assertEquals(Trees.describe(tree), Trees.describe(index));
         }
+    }
+
+    @Test
+    void aKeyIsTakenLiterallyAndAFormatAfterItSaysWhatTheObjectIs() throws Exception {
+        String source = "s3://artifacts/builds/odd #1 %41.bin#zip";
+        try (ArtifactReader zip = open(source)) {
+            assertEquals(source, zip.uri());
+            assertEquals(Trees.describe(tree), Trees.describe(Trees.index(zip)));
+        }
+        BadArtifactException unnamed = assertThrows(BadArtifactException.class,
+                () -> open("s3://artifacts/builds/odd #1 %41.bin"));
+        assertTrue(unnamed.getMessage().contains("unknown artifact format") && unnamed.getMessage().contains("#zip"),
+                unnamed.getMessage());
     }
 
     @Test

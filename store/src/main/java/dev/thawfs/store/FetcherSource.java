@@ -24,7 +24,7 @@ public final class FetcherSource implements ContentSource, AutoCloseable {
     public Artifact importArtifact(Store store, ArtifactReader reader) throws IOException {
         Optional<Artifact> imported = store.artifact(reader.uri(), reader.identity());
         Artifact artifact = imported.isPresent() ? imported.get()
-                : store.importArtifact(reader.uri(), reader.identity(), reader.index());
+                : store.importArtifact(reader.uri(), reader.identity(), reader.index(), reader.onBadEntry());
         readers.put(artifact.id(), reader);
         return artifact;
     }

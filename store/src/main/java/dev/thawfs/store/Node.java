@@ -4,9 +4,11 @@ package dev.thawfs.store;
  * One entry of an imported artifact's tree.
  *
  * @param mode permission bits (07777); {@link #statMode()} adds the type
- * @param nlink names of this node's content (hard links share a blob); 1 for directories, which
+ * @param parentId, name the directory and name the node is reached through; a hard-linked node has
+ *     several, and the store gives it the one it was looked up or listed by
+ * @param nlink names of this node (hard links are names of one node); 1 for directories, which
  *     tells tools like find not to guess subdirectory counts from it
- * @param blobId the content's blob (0 for directories and symlinks); hard links share one
+ * @param blobId the content's blob (0 for directories and symlinks)
  * @param locator the fetcher's note of where the bytes are within the artifact
  */
 public record Node(
@@ -45,6 +47,18 @@ public record Node(
 
     Node withNlink(int newNlink) {
         return new Node(id, artifactId, parentId, name, type, mode, newNlink, size, mtimeSec, mtimeNsec, blobId,
+                linkTarget, locator);
+    }
+
+    /**
+     * This node under another of its names (a hard link's, or the one it keeps when it loses its
+     * own): the same node in {@code parent} as {@code newName}.
+     */
+    Node named(long parent, String newName) {
+        if (parent == parentId && newName.equals(name)) {
+            return this;
+        }
+        return new Node(id, artifactId, parent, newName, type, mode, nlink, size, mtimeSec, mtimeNsec, blobId,
                 linkTarget, locator);
     }
 

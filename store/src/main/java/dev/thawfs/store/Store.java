@@ -1,9 +1,11 @@
 package dev.thawfs.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import dev.thawfs.config.BadEntryPolicy;
 import dev.thawfs.fetcher.IndexEntry;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -96,15 +98,23 @@ public final class Store implements AutoCloseable {
 
     /**
      * Imports an artifact's index, unless this URI at this identity is already imported: then
-     * this is a no-op that needs neither the entries nor the network.
+     * this is a no-op that needs neither the entries nor the network. A hard link to nothing is
+     * refused (an {@link java.io.UncheckedIOException} of a {@link dev.thawfs.fetcher.BadEntryException})
+     * or left out, as {@code onBadEntry} says.
      */
-    public Artifact importArtifact(String uri, String identity, Iterator<IndexEntry> entries) {
+    public Artifact importArtifact(String uri, String identity, Iterator<IndexEntry> entries,
+            BadEntryPolicy onBadEntry) {
         Optional<Artifact> existing = artifact(uri, identity);
         if (existing.isPresent()) {
             return existing.get();
         }
         Artifact artifact = new Artifact(ids.next(), uri, identity, ids.next(), 0, 0, false);
-        return new TreeImporter(index, ids, artifact).run(entries);
+        return new TreeImporter(index, ids, artifact, onBadEntry).run(entries);
+    }
+
+    /** {@link #importArtifact(String, String, Iterator, BadEntryPolicy)}, refusing an artifact with a bad entry. */
+    public Artifact importArtifact(String uri, String identity, Iterator<IndexEntry> entries) {
+        return importArtifact(uri, identity, entries, BadEntryPolicy.REFUSE);
     }
 
     /** The completely imported artifact for this URI and identity, if any. */
@@ -153,16 +163,23 @@ public final class Store implements AutoCloseable {
         return Optional.of(node);
     }
 
-    /** The child called {@code name} of directory {@code parent}. */
+    /** The child called {@code name} of directory {@code parent} (a hard-linked node under that name). */
     public Optional<Node> child(long parent, String name) {
         Long id = childIds.get(new ChildKey(parent, name), key -> {
             byte[] value = index.get(index.children, Index.childKey(parent, name));
             return value == null ? 0L : RecordCodec.longAt(value, 0);
         });
-        return id == 0 ? Optional.empty() : node(id);
+        if (id == 0) {
+            return Optional.empty();
+        }
+        Optional<Node> child = node(id);
+        return child.isPresent() && child.get().nlink() > 1 ? Optional.of(child.get().named(parent, name)) : child;
     }
 
-    /** Up to {@code max} children of {@code parent} in name order, after {@code afterName} ("" for the first). */
+    /**
+     * Up to {@code max} children of {@code parent} in name order, after {@code afterName} ("" for
+     * the first); a hard-linked node under each of its names there.
+     */
     public List<Node> children(long parent, String afterName, int max) {
         return pages.get(new Page(parent, afterName, max), page -> {
             List<Node> list = new ArrayList<>();
@@ -173,7 +190,13 @@ public final class Store implements AutoCloseable {
                     it.next();
                 }
                 for (; it.isValid() && list.size() < max && startsWith(it.key(), prefix); it.next()) {
-                    node(RecordCodec.longAt(it.value(), 0)).ifPresent(list::add);
+                    Optional<Node> child = node(RecordCodec.longAt(it.value(), 0));
+                    if (child.isPresent() && child.get().nlink() > 1) {
+                        byte[] key = it.key();
+                        child = Optional.of(child.get().named(parent,
+                                new String(key, 8, key.length - 8, StandardCharsets.UTF_8)));
+                    }
+                    child.ifPresent(list::add);
                 }
             }
             return List.copyOf(list);

@@ -1,5 +1,8 @@
 package dev.thawfs.store;
 
+import dev.thawfs.config.BadEntryPolicy;
+import dev.thawfs.fetcher.BadEntryException;
+import dev.thawfs.fetcher.CapturedLog;
 import dev.thawfs.fetcher.EntryType;
 import dev.thawfs.fetcher.IndexEntry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -61,21 +65,107 @@ class StoreTreeTest {
     }
 
     @Test
-    void duplicateNamesLastOneWinsAndHardLinksShareContent() {
+    void anEntryForTheRootGivesTheRootItsAttributesAndIsNotAChildOfIt() {
+        try (Store store = open()) {
+            Artifact a = store.importArtifact("file:/dot.tar", "1", List.of(directory("", 0700), file("a", 7)).iterator());
+            assertEquals(List.of("a"), names(store.children(a.rootId(), "", 10)));
+            assertEquals(0700, store.node(a.rootId()).orElseThrow().mode());
+            assertTrue(store.child(a.rootId(), "").isEmpty());
+        }
+    }
+
+    private static IndexEntry hardLink(String path, String target) {
+        return new IndexEntry(path, EntryType.HARD_LINK, 0644, 0, 0, 0, null, target, null);
+    }
+
+    @Test
+    void duplicateNamesLastOneWinsAndHardLinksAreNamesOfTheTargetsNode() {
         try (Store store = open()) {
             Artifact a = store.importArtifact("s3://b/x.tar", "etag-1", List.of(
-                    file("etc/conf", 1), file("etc/conf", 2),
-                    new IndexEntry("etc/conf-link", EntryType.HARD_LINK, 0644, 2, 0, 0, null, "etc/conf", null),
-                    new IndexEntry("etc/conf-link2", EntryType.HARD_LINK, 0644, 2, 0, 0, null, "etc/conf", null)).iterator());
+                    file("etc/conf", 1), file("etc/conf", 2), hardLink("etc/conf-link", "etc/conf"),
+                    hardLink("conf-link2", "etc/conf")).iterator());
             long etc = store.child(a.rootId(), "etc").orElseThrow().id();
             Node conf = store.child(etc, "conf").orElseThrow();
             Node link = store.child(etc, "conf-link").orElseThrow();
+            Node link2 = store.child(a.rootId(), "conf-link2").orElseThrow();
             assertEquals(2, conf.size(), "the later entry of the same name wins");
-            assertEquals(conf.blobId(), link.blobId());
+            assertEquals(conf.id(), link.id(), "one node, so one inode and one blob");
+            assertEquals(conf.id(), link2.id());
+            assertEquals(2, link.size());
             assertEquals(3, conf.nlink());
-            assertEquals(3, link.nlink());
+            assertEquals("conf-link", link.name());
+            assertEquals(List.of("conf", "conf-link"), names(store.children(etc, "", 10)));
+            assertEquals(List.of("conf-link2", "etc"), names(store.children(a.rootId(), "", 10)));
             assertEquals(2, a.bytes(), "neither hard links nor replaced entries count: " + a);
             assertEquals(3, a.entries(), a.toString());
+        }
+    }
+
+    @Test
+    void aHardLinkMayComeBeforeItsTargetEvenThroughAnotherLink() {
+        try (Store store = open()) {
+            Artifact a = store.importArtifact("file:/ahead.tar", "1", List.of(hardLink("c", "b"), hardLink("b", "d/a"),
+                    file("d/a", 7)).iterator());
+            Node target = store.child(store.child(a.rootId(), "d").orElseThrow().id(), "a").orElseThrow();
+            for (String name : new String[] {"b", "c"}) {
+                Node link = store.child(a.rootId(), name).orElseThrow();
+                assertEquals(target.id(), link.id(), name);
+                assertEquals(3, link.nlink(), name);
+            }
+            assertEquals(7, a.bytes());
+        }
+    }
+
+    @Test
+    void aHardLinkedNodeThatLosesItsNameKeepsItsOtherNames() {
+        try (Store store = open()) {
+            Artifact a = store.importArtifact("file:/appended.tar", "1", List.of(file("a", 7), hardLink("b", "a"),
+                    file("a", 3)).iterator());
+            Node b = store.child(a.rootId(), "b").orElseThrow();
+            assertEquals(7, b.size(), "b is still the first a's content");
+            assertEquals(1, b.nlink());
+            assertEquals(3, store.child(a.rootId(), "a").orElseThrow().size());
+            assertEquals(List.of("a", "b"), names(store.children(a.rootId(), "", 10)));
+            assertEquals(10, a.bytes());
+        }
+    }
+
+    @Test
+    void aHardLinkToNothingOrToADirectoryIsABadEntry() {
+        List<IndexEntry> toNothing = List.of(file("a", 1), hardLink("b", "nowhere"));
+        List<IndexEntry> toDirectory = List.of(directory("d", 0755), hardLink("b", "d"), file("c", 1));
+        try (Store store = open(); CapturedLog log = new CapturedLog(BadEntryException.class)) {
+            UncheckedIOException missing = assertThrows(UncheckedIOException.class,
+                    () -> store.importArtifact("file:/l.tar", "1", toNothing.iterator()));
+            assertTrue(missing.getCause() instanceof BadEntryException && missing.getMessage().contains("l.tar, entry b")
+                    && missing.getMessage().contains("nowhere"), missing.getMessage());
+            UncheckedIOException directory = assertThrows(UncheckedIOException.class,
+                    () -> store.importArtifact("file:/l.tar", "2", toDirectory.iterator()));
+            assertTrue(directory.getMessage().contains("a directory"), directory.getMessage());
+            assertTrue(log.lines().isEmpty(), log.lines().toString());
+
+            Artifact skipped = store.importArtifact("file:/l.tar", "3", toDirectory.iterator(), BadEntryPolicy.SKIP);
+            assertEquals(List.of("c", "d"), names(store.children(skipped.rootId(), "", 10)));
+            assertEquals(1, log.lines().size(), log.lines().toString());
+            assertTrue(log.lines().get(0).contains("l.tar, entry b") && log.lines().get(0).contains("skipped"),
+                    log.lines().toString());
+        }
+    }
+
+    @Test
+    void aNameThatIsADirectoryInOneEntryAndNotInAnotherIsLoggedWithTheWinner() {
+        try (Store store = open(); CapturedLog log = new CapturedLog(TreeImporter.class)) {
+            Artifact a = store.importArtifact("file:/clash.tar", "1", List.of(file("a", 1), file("a/b", 2),
+                    new IndexEntry("link", EntryType.SYMLINK, 0777, 0, 0, 0, "/etc", null, null), file("link/passwd", 3),
+                    file("d/x", 4), file("d", 5)).iterator());
+            assertEquals(List.of(
+                    "WARNING file:/clash.tar: two entries claim a, first a file, then the directory of a/b; the later one is mounted",
+                    "WARNING file:/clash.tar: two entries claim link, first a symlink, then the directory of link/passwd;"
+                            + " the later one is mounted",
+                    "WARNING file:/clash.tar: two entries claim d, first a directory, then a file; the later one is mounted"),
+                    log.lines());
+            Node link = store.child(a.rootId(), "link").orElseThrow();
+            assertEquals(3, store.child(link.id(), "passwd").orElseThrow().size());
         }
     }
 

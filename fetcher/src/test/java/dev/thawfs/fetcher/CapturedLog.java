@@ -1,0 +1,36 @@
+package dev.thawfs.fetcher;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** What a class logs (System.Logger writes to java.util.logging) while this is open: "LEVEL message" lines. */
+public final class CapturedLog extends Handler implements AutoCloseable {
+    private final Logger logger;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+
+    public CapturedLog(Class<?> source) {
+        logger = Logger.getLogger(source.getName());
+        logger.addHandler(this);
+    }
+
+    public List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+        lines.add(record.getLevel() + " " + record.getMessage());
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+        logger.removeHandler(this);
+    }
+}
