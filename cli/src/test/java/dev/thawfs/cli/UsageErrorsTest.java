@@ -139,6 +139,18 @@ class UsageErrorsTest {
     }
 
     @Test
+    void everyCommandPrintsTheVersion() {
+        for (String command : new String[] {"mount", "prefetch", "status", "unmount", "gc", "config", "mirror",
+            "generate-completion"}) {
+            StringWriter out = new StringWriter();
+            CommandLine cli = Main.commandLine();
+            cli.setOut(new PrintWriter(out, true));
+            assertEquals(0, cli.execute(command, "-V"), command);
+            assertTrue(out.toString().startsWith("thawfs "), command + " -V printed: " + out);
+        }
+    }
+
+    @Test
     void helpShowsExamples() {
         StringWriter out = new StringWriter();
         CommandLine cli = Main.commandLine();
