@@ -5,6 +5,8 @@ import static dev.thawfs.cli.ConfigMixin.override;
 import dev.thawfs.config.Settings;
 import dev.thawfs.fs.engine.FuseSession;
 import dev.thawfs.fs.kernel.Libc;
+import dev.thawfs.fs.kernel.MountException;
+import dev.thawfs.fs.kernel.Mounts;
 import dev.thawfs.fs.thaw.Layer;
 import dev.thawfs.fs.thaw.ThawFilesystem;
 import dev.thawfs.fs.thaw.ThawOptions;
@@ -95,6 +97,13 @@ final class MountCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = config.settings(store, sources, mount, this::applyTo);
         PrintWriter err = spec.commandLine().getErr();
+        Path mountpoint = Path.of(arguments.get(arguments.size() - 1));
+        List<String> layerSources = arguments.subList(0, arguments.size() - 1);
+        try { // all that can be known before a daemon starts or the store is created
+            Mounts.checkMountpoint(mountpoint);
+        } catch (MountException e) {
+            return usageError(e.getMessage());
+        }
         List<String> tracePaths;
         try {
             tracePaths = prefetch == null ? List.of() : AccessTrace.paths(prefetch);
@@ -102,19 +111,21 @@ final class MountCommand implements Callable<Integer> {
             return usageError("--prefetch: cannot read " + prefetch + " (" + e + ")");
         }
         if (daemon) {
-            return Daemon.start(spec.commandLine().getParseResult().originalArgs(),
-                    log != null ? log : settings.get(Settings.STORE_DIR).resolve("daemon.log"),
-                    spec.commandLine().getOut(), err);
+            Path daemonLog = log != null ? log : settings.get(Settings.STORE_DIR).resolve("daemon.log");
+            try {
+                return Daemon.start(spec.commandLine().getParseResult().originalArgs(), daemonLog,
+                        spec.commandLine().getOut(), err);
+            } catch (IOException e) {
+                return usageError("cannot start the daemon with its log in " + daemonLog + ": " + e);
+            }
         }
         if (daemonChild) {
             Libc.INSTANCE.setsid();
         }
-        Path mountpoint = Path.of(arguments.get(arguments.size() - 1));
         try (Store opened = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY);
                 FetcherSource content = new FetcherSource();
                 AccessTrace trace = record == null ? null : AccessTrace.record(record)) {
-            List<Layer> layers = SourceMixin.importLayers(settings, opened, content,
-                    arguments.subList(0, arguments.size() - 1), err);
+            List<Layer> layers = SourceMixin.importLayers(settings, opened, content, layerSources, err);
             ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content, new ThawOptions(
                     settings.get(Settings.MOUNT_MATERIALIZE_ON_OPEN), settings.get(Settings.FETCH_TIMEOUT),
                     settings.get(Settings.MOUNT_READ_AHEAD)));

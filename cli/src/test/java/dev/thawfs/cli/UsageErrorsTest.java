@@ -83,7 +83,8 @@ class UsageErrorsTest {
         assertUsageError(run("gc", "--store", store.toString(), "--to", "lots"), "'lots' is not valid; allowed: a size");
         assertUsageError(run("unmount", work.toString()), "nothing thawfs mounted on");
         Path thing = Files.writeString(work.resolve("thing.rar"), "?");
-        assertUsageError(run("mount", "--store", store.toString(), thing.toString(), work.toString()),
+        Path mnt = Files.createDirectory(work.resolve("mnt"));
+        assertUsageError(run("mount", "--store", store.toString(), thing.toString(), mnt.toString()),
                 "unknown artifact format");
     }
 
