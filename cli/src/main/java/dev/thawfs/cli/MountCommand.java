@@ -100,8 +100,9 @@ final class MountCommand implements Callable<Integer> {
         Path mountpoint = Path.of(arguments.get(arguments.size() - 1));
         List<String> layerSources = arguments.subList(0, arguments.size() - 1);
         try { // all that can be known before a daemon starts or the store is created
+            SourceMixin.check(layerSources);
             Mounts.checkMountpoint(mountpoint);
-        } catch (MountException e) {
+        } catch (IllegalArgumentException | MountException e) {
             return usageError(e.getMessage());
         }
         List<String> tracePaths;

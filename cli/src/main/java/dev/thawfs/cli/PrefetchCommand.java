@@ -95,6 +95,11 @@ final class PrefetchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Settings settings = config.settings(store, sources,
                 s -> override(s, Settings.PREFETCH_CONCURRENCY, concurrency, "--concurrency"));
+        try {
+            SourceMixin.check(sourceList);
+        } catch (IllegalArgumentException e) {
+            return usageError(e.getMessage());
+        }
         try (Store opened = StoreMixin.open(settings, Settings.PREFETCH_CONCURRENCY);
                 FetcherSource content = new FetcherSource()) {
             List<Layer> layers = SourceMixin.importLayers(settings, opened, content, sourceList, err);

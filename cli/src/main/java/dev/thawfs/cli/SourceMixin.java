@@ -57,11 +57,20 @@ final class SourceMixin implements ConfigMixin.Flags {
         List<Layer> layers = new ArrayList<>();
         for (String source : sources) {
             int equals = source.indexOf('=');
-            String uri = equals < 0 ? source : source.substring(0, equals);
-            layers.add(new Layer(importSource(settings, store, content, uri, err),
+            layers.add(new Layer(importSource(settings, store, content, uri(source), err),
                     equals < 0 ? "" : source.substring(equals + 1)));
         }
         return layers;
+    }
+
+    /** Refuses, before anything is opened or created, {@code SOURCE[=PATH]}s that could never be imported. */
+    static void check(List<String> sources) {
+        sources.forEach(source -> Artifacts.check(uri(source)));
+    }
+
+    private static String uri(String source) {
+        int equals = source.indexOf('=');
+        return equals < 0 ? source : source.substring(0, equals);
     }
 
     private static Artifact importSource(Settings settings, Store store, FetcherSource content, String source,

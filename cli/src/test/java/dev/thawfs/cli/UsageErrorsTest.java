@@ -17,15 +17,16 @@ class UsageErrorsTest {
     @TempDir
     Path work;
 
-    private record Outcome(int exitCode, String err) {
+    private record Outcome(int exitCode, String out, String err) {
     }
 
     private Outcome run(String... args) {
+        StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = Main.commandLine();
         cli.setErr(new PrintWriter(err, true));
-        cli.setOut(new PrintWriter(new StringWriter(), true));
-        return new Outcome(cli.execute(args), err.toString());
+        cli.setOut(new PrintWriter(out, true));
+        return new Outcome(cli.execute(args), out.toString(), err.toString());
     }
 
     private void assertUsageError(Outcome outcome, String expected) {
@@ -86,6 +87,23 @@ class UsageErrorsTest {
         Path mnt = Files.createDirectory(work.resolve("mnt"));
         assertUsageError(run("mount", "--store", store.toString(), thing.toString(), mnt.toString()),
                 "unknown artifact format");
+    }
+
+    @Test
+    void mountDaemonRefusesBadUsageBeforeStartingADaemonOrCreatingTheStore() throws IOException {
+        String store = work.resolve("store").toString();
+        Path mnt = Files.createDirectory(work.resolve("mnt"));
+        String zip = Files.writeString(work.resolve("app.zip"), "never read").toString();
+        String rar = Files.writeString(work.resolve("thing.rar"), "?").toString();
+        assertUsageError(run("mount", "--daemon", "--store", store, rar, mnt.toString()), "unknown artifact format");
+        assertUsageError(run("mount", "--daemon", "--store", store, "s3:///app.zip", mnt.toString()),
+                "names no bucket");
+        assertUsageError(run("prefetch", "--store", store, "--all", zip, rar), "unknown artifact format");
+        assertUsageError(run("mount", "--daemon", "--store", store, zip, work.resolve("absent").toString()),
+                "does not exist");
+        Files.writeString(mnt.resolve("precious"), "keep me");
+        assertUsageError(run("mount", "--daemon", "--store", store, zip, mnt.toString()), "is not empty");
+        assertTrue(Files.notExists(work.resolve("store")), "no daemon started, no store created");
     }
 
     @Test
