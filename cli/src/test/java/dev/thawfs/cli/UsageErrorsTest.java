@@ -107,6 +107,18 @@ class UsageErrorsTest {
     }
 
     @Test
+    void gcAndStatusWithoutAStoreSaySoAndCreateNone() {
+        Path store = work.resolve("no-store");
+        Outcome gc = run("gc", "--store", store.toString(), "--to", "0");
+        assertEquals(0, gc.exitCode(), gc.err());
+        assertTrue(gc.out().contains("no store at " + store), gc.out());
+        Outcome status = run("status", "--store", store.toString());
+        assertEquals(0, status.exitCode(), status.err());
+        assertTrue(status.err().contains("no store at " + store), status.err());
+        assertTrue(Files.notExists(store), "nothing created");
+    }
+
+    @Test
     void badConfigurationNamesTheFileLineKeyValueAndWhatIsAllowed() throws IOException {
         Path config = Files.writeString(work.resolve("thawfs.toml"), """
                 [store]
