@@ -14,7 +14,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * The directories of a store ({@code index/}, {@code blobs/xx/yy/}, {@code tmp/}), mode 0700, and
+ * The directories of a store ({@code index/}, {@code blobs/xx/yy/}, {@code tmp/}, {@code native/}), mode 0700, and
  * the lock that lets one process own the store at a time.
  */
 final class StoreLayout implements AutoCloseable {
@@ -24,6 +24,7 @@ final class StoreLayout implements AutoCloseable {
     final Path index;
     final Path blobs;
     final Path tmp;
+    final Path nativeLibraries;
     private final FileChannel lockChannel;
     private final FileLock lock;
 
@@ -32,6 +33,7 @@ final class StoreLayout implements AutoCloseable {
         this.index = root.resolve("index");
         this.blobs = root.resolve("blobs");
         this.tmp = root.resolve("tmp");
+        this.nativeLibraries = root.resolve("native");
         this.lockChannel = lockChannel;
         this.lock = lock;
     }
