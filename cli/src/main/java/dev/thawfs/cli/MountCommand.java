@@ -4,7 +4,6 @@ import static dev.thawfs.cli.ConfigMixin.override;
 
 import dev.thawfs.config.Settings;
 import dev.thawfs.fs.engine.FuseSession;
-import dev.thawfs.fs.kernel.Libc;
 import dev.thawfs.fs.kernel.MountException;
 import dev.thawfs.fs.kernel.Mounts;
 import dev.thawfs.fs.thaw.Layer;
@@ -120,13 +119,11 @@ final class MountCommand implements Callable<Integer> {
                 return usageError("cannot start the daemon with its log in " + daemonLog + ": " + e);
             }
         }
-        if (daemonChild) {
-            Libc.INSTANCE.setsid();
-        }
+        Daemon.Child child = daemonChild ? Daemon.becomeChild() : null;
         try (Store opened = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY);
                 FetcherSource content = new FetcherSource();
                 AccessTrace trace = record == null ? null : AccessTrace.record(record)) {
-            List<Layer> layers = SourceMixin.importLayers(settings, opened, content, layerSources, err);
+            List<Layer> layers = SourceMixin.importLayers(settings, opened, content, layerSources);
             ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content, new ThawOptions(
                     settings.get(Settings.MOUNT_MATERIALIZE_ON_OPEN), settings.get(Settings.FETCH_TIMEOUT),
                     settings.get(Settings.MOUNT_READ_AHEAD)));
@@ -142,8 +139,8 @@ final class MountCommand implements Callable<Integer> {
                     filesystem.prefetch(tracePaths, settings.get(Settings.PREFETCH_CONCURRENCY))
                             .thenAccept(result -> reportPrefetch(result, err));
                 }
-                if (daemonChild && Files.isDirectory(mountpoint)) { // the mount answers a stat: it is usable
-                    Daemon.ready();
+                if (child != null && Files.isDirectory(mountpoint)) { // the mount answers a stat: it is usable
+                    child.ready();
                 }
                 session.awaitUnmount();
             }

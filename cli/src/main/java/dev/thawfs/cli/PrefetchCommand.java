@@ -102,7 +102,7 @@ final class PrefetchCommand implements Callable<Integer> {
         }
         try (Store opened = StoreMixin.open(settings, Settings.PREFETCH_CONCURRENCY);
                 FetcherSource content = new FetcherSource()) {
-            List<Layer> layers = SourceMixin.importLayers(settings, opened, content, sourceList, err);
+            List<Layer> layers = SourceMixin.importLayers(settings, opened, content, sourceList);
             Map<Node, String> files = selection.all ? allFiles(opened, layers)
                     : listedFiles(new LayerTree(opened, layers), err);
             if (files == null) {
