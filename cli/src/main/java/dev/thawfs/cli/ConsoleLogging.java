@@ -1,11 +1,14 @@
 package dev.thawfs.cli;
 
+import java.io.PrintStream;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
+import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
 
 /** One short line per log record on stderr: {@code thawfs: warning: ...}. */
 final class ConsoleLogging extends Formatter {
@@ -18,6 +21,20 @@ final class ConsoleLogging extends Formatter {
         Logger root = Logger.getLogger("");
         root.addHandler(handler);
         root.setLevel(Level.INFO);
+    }
+
+    /** Also writes records of {@code level} and above to {@code out}, until the handler returned is removed. */
+    static Handler copyTo(PrintStream out, Level level) {
+        StreamHandler handler = new StreamHandler(out, new ConsoleLogging()) {
+            @Override
+            public synchronized void publish(LogRecord record) {
+                super.publish(record);
+                flush();
+            }
+        };
+        handler.setLevel(level);
+        Logger.getLogger("").addHandler(handler);
+        return handler;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.thawfs.cli;
 
+import dev.thawfs.fs.kernel.Libc;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -12,11 +13,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code thawfs mount --daemon}: the same command runs again as a child in a session of its own,
- * its output going to a log file; this process waits until the child says the mount answers (or
- * the child dies, when its log is shown) and exits with that outcome.
+ * its output going to a log file; this process shows the child's warnings and waits until the
+ * child says the mount answers (or the child dies, when its log is shown) and exits with that
+ * outcome.
  */
 final class Daemon {
     /** The hidden flag that {@code --daemon} becomes in the child. */
@@ -38,6 +43,7 @@ final class Daemon {
         arguments.forEach(argument -> command.add(argument.equals("--daemon") ? CHILD_FLAG : argument));
         Process child = new ProcessBuilder(command).redirectInput(new File("/dev/null"))
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        List<String> shown = new ArrayList<>();
         try (BufferedReader lines = new BufferedReader(
                 new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = lines.readLine()) != null; ) {
@@ -45,22 +51,46 @@ final class Daemon {
                     out.println("thawfs: mounted (daemon pid " + child.pid() + ", log " + log + ")");
                     return 0;
                 }
+                err.println(line); // a warning before the mount was ready
+                err.flush();
+                shown.add(line);
             }
         }
         int code = waitFor(child);
         byte[] written = Files.readAllBytes(log);
-        err.print(new String(written, (int) Math.min(logStart, written.length),
-                (int) Math.max(0, written.length - logStart), StandardCharsets.UTF_8));
+        List<String> logged = new ArrayList<>(List.of(new String(written, (int) Math.min(logStart, written.length),
+                (int) Math.max(0, written.length - logStart), StandardCharsets.UTF_8).split("\n")));
+        shown.forEach(logged::remove);
+        logged.forEach(err::println);
         err.println("thawfs: the daemon exited with code " + code + " before the mount was ready (log: " + log + ")");
         return code == 0 ? Main.EXIT_FAILED : code;
     }
 
-    /** In the child, once the mount answers: tell the parent, and leave the pipe it waits on. */
-    static void ready() {
-        PrintStream out = System.out;
-        out.println(READY);
-        out.flush();
-        out.close();
+    /**
+     * In the child: a session of its own, so the starter's terminal going away does not stop it;
+     * warnings go to the starter too until the mount is ready.
+     */
+    static Child becomeChild() {
+        Libc.INSTANCE.setsid();
+        return new Child(ConsoleLogging.copyTo(System.out, Level.WARNING));
+    }
+
+    /** The child's side of the pipe its starter waits on. */
+    static final class Child {
+        private final Handler toStarter;
+
+        private Child(Handler toStarter) {
+            this.toStarter = toStarter;
+        }
+
+        /** Once the mount answers: tell the starter, and leave the pipe. */
+        void ready() {
+            Logger.getLogger("").removeHandler(toStarter);
+            PrintStream out = System.out;
+            out.println(READY);
+            out.flush();
+            out.close();
+        }
     }
 
     private static int waitFor(Process child) {

@@ -31,7 +31,11 @@ final class GcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Store opened = StoreMixin.open(config.settings(store), Settings.FETCH_CONCURRENCY)) {
+        Settings settings = config.settings(store);
+        if (StoreMixin.missing(settings, spec.commandLine().getOut())) {
+            return 0;
+        }
+        try (Store opened = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY)) {
             long before = opened.materializedBytes();
             long freed = opened.evictTo(target);
             spec.commandLine().getOut().printf("thawfs: freed %s; %s of fetched content remains in %s%n",

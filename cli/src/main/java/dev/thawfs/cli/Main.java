@@ -51,6 +51,8 @@ public final class Main {
                     return EXIT_USAGE;
                 });
         commandLine.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        // a subcommand's -V/--version prints nothing unless it has a provider of its own
+        commandLine.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new Version()));
         return commandLine;
     }
 }

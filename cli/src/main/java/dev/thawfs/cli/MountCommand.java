@@ -5,8 +5,9 @@ import static dev.thawfs.cli.ConfigMixin.override;
 import dev.thawfs.config.Settings;
 import dev.thawfs.fs.engine.FuseSession;
 import dev.thawfs.fs.engine.RequestStats;
+import dev.thawfs.fs.kernel.MountException;
+import dev.thawfs.fs.kernel.Mounts;
 import dev.thawfs.fs.proto.Opcode;
-import dev.thawfs.fs.kernel.Libc;
 import dev.thawfs.fs.thaw.Layer;
 import dev.thawfs.fs.thaw.ThawFilesystem;
 import dev.thawfs.fs.thaw.ThawOptions;
@@ -99,6 +100,14 @@ final class MountCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = config.settings(store, sources, mount, this::applyTo);
         PrintWriter err = spec.commandLine().getErr();
+        Path mountpoint = Path.of(arguments.get(arguments.size() - 1));
+        List<String> layerSources = arguments.subList(0, arguments.size() - 1);
+        try { // all that can be known before a daemon starts or the store is created
+            SourceMixin.check(layerSources);
+            Mounts.checkMountpoint(mountpoint);
+        } catch (IllegalArgumentException | MountException e) {
+            return usageError(e.getMessage());
+        }
         List<String> tracePaths;
         try {
             tracePaths = prefetch == null ? List.of() : AccessTrace.paths(prefetch);
@@ -106,19 +115,19 @@ final class MountCommand implements Callable<Integer> {
             return usageError("--prefetch: cannot read " + prefetch + " (" + e + ")");
         }
         if (daemon) {
-            return Daemon.start(spec.commandLine().getParseResult().originalArgs(),
-                    log != null ? log : settings.get(Settings.STORE_DIR).resolve("daemon.log"),
-                    spec.commandLine().getOut(), err);
+            Path daemonLog = log != null ? log : settings.get(Settings.STORE_DIR).resolve("daemon.log");
+            try {
+                return Daemon.start(spec.commandLine().getParseResult().originalArgs(), daemonLog,
+                        spec.commandLine().getOut(), err);
+            } catch (IOException e) {
+                return usageError("cannot start the daemon with its log in " + daemonLog + ": " + e);
+            }
         }
-        if (daemonChild) {
-            Libc.INSTANCE.setsid();
-        }
-        Path mountpoint = Path.of(arguments.get(arguments.size() - 1));
+        Daemon.Child child = daemonChild ? Daemon.becomeChild() : null;
         try (Store opened = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY);
                 FetcherSource content = new FetcherSource();
                 AccessTrace trace = record == null ? null : AccessTrace.record(record)) {
-            List<Layer> layers = SourceMixin.importLayers(settings, opened, content,
-                    arguments.subList(0, arguments.size() - 1), err);
+            List<Layer> layers = SourceMixin.importLayers(settings, opened, content, layerSources);
             ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content, new ThawOptions(
                     settings.get(Settings.MOUNT_MATERIALIZE_ON_OPEN), settings.get(Settings.FETCH_TIMEOUT),
                     settings.get(Settings.MOUNT_READ_AHEAD)));
@@ -134,8 +143,8 @@ final class MountCommand implements Callable<Integer> {
                     filesystem.prefetch(tracePaths, settings.get(Settings.PREFETCH_CONCURRENCY))
                             .thenAccept(result -> reportPrefetch(result, err));
                 }
-                if (daemonChild && Files.isDirectory(mountpoint)) { // the mount answers a stat: it is usable
-                    Daemon.ready();
+                if (child != null && Files.isDirectory(mountpoint)) { // the mount answers a stat: it is usable
+                    child.ready();
                 }
                 session.awaitUnmount();
             }

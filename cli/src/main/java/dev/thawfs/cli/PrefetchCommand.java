@@ -95,9 +95,14 @@ final class PrefetchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Settings settings = config.settings(store, sources,
                 s -> override(s, Settings.PREFETCH_CONCURRENCY, concurrency, "--concurrency"));
+        try {
+            SourceMixin.check(sourceList);
+        } catch (IllegalArgumentException e) {
+            return usageError(e.getMessage());
+        }
         try (Store opened = StoreMixin.open(settings, Settings.PREFETCH_CONCURRENCY);
                 FetcherSource content = new FetcherSource()) {
-            List<Layer> layers = SourceMixin.importLayers(settings, opened, content, sourceList, err);
+            List<Layer> layers = SourceMixin.importLayers(settings, opened, content, sourceList);
             Map<Node, String> files = selection.all ? allFiles(opened, layers)
                     : listedFiles(new LayerTree(opened, layers), err);
             if (files == null) {

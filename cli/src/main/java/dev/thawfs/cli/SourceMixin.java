@@ -13,16 +13,18 @@ import dev.thawfs.store.Artifact;
 import dev.thawfs.store.FetcherSource;
 import dev.thawfs.store.Store;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Logger;
 import picocli.CommandLine.Option;
 
 /** Where sources are fetched from, and importing sources' indexes into the store as layers. */
 final class SourceMixin implements ConfigMixin.Flags {
+    private static final Logger LOG = Logger.getLogger(SourceMixin.class.getName());
+
     @Option(names = "--s3-endpoint", paramLabel = "URL",
             description = "an S3-compatible store (path-style access unless s3.path-style = false)")
     URI s3Endpoint;
@@ -53,20 +55,29 @@ final class SourceMixin implements ConfigMixin.Flags {
      * Imports each {@code SOURCE[=PATH]} (a no-op for a version imported before) as a layer at
      * PATH. With a source unreachable, the version imported before is used, with a warning.
      */
-    static List<Layer> importLayers(Settings settings, Store store, FetcherSource content, List<String> sources,
-            PrintWriter err) throws IOException {
+    static List<Layer> importLayers(Settings settings, Store store, FetcherSource content, List<String> sources)
+            throws IOException {
         List<Layer> layers = new ArrayList<>();
         for (String source : sources) {
             int equals = source.indexOf('=');
-            String uri = equals < 0 ? source : source.substring(0, equals);
-            layers.add(new Layer(importSource(settings, store, content, uri, err),
+            layers.add(new Layer(importSource(settings, store, content, uri(source)),
                     equals < 0 ? "" : source.substring(equals + 1)));
         }
         return layers;
     }
 
-    private static Artifact importSource(Settings settings, Store store, FetcherSource content, String source,
-            PrintWriter err) throws IOException {
+    /** Refuses, before anything is opened or created, {@code SOURCE[=PATH]}s that could never be imported. */
+    static void check(List<String> sources) {
+        sources.forEach(source -> Artifacts.check(uri(source)));
+    }
+
+    private static String uri(String source) {
+        int equals = source.indexOf('=');
+        return equals < 0 ? source : source.substring(0, equals);
+    }
+
+    private static Artifact importSource(Settings settings, Store store, FetcherSource content, String source)
+            throws IOException {
         try {
             return content.importArtifact(store, Artifacts.open(source, fetchOptions(settings), store.scratchDirectory()));
         } catch (IOException | UncheckedIOException e) {
@@ -74,8 +85,8 @@ final class SourceMixin implements ConfigMixin.Flags {
             String uri = source.startsWith("s3://") || source.startsWith("file:") ? source
                     : "file:" + Path.of(source).toAbsolutePath().normalize();
             Artifact before = store.latestArtifact(uri).orElseThrow(() -> cause);
-            err.println("thawfs: warning: " + cause.getMessage() + "; using the copy imported before (only what is"
-                    + " already in the store can be read)");
+            LOG.warning(cause.getMessage() + "; using the copy imported before (only what is already in the store"
+                    + " can be read)");
             return before;
         }
     }

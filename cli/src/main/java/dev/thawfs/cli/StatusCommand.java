@@ -50,7 +50,11 @@ final class StatusCommand implements Callable<Integer> {
                 return Main.EXIT_USAGE;
             }
         } else {
-            try (Store opened = StoreMixin.open(config.settings(store), Settings.FETCH_CONCURRENCY)) {
+            Settings settings = config.settings(store);
+            if (StoreMixin.missing(settings, spec.commandLine().getErr())) { // stdout stays for reports
+                return 0;
+            }
+            try (Store opened = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY)) {
                 report = StatusReport.of(opened, opened.artifacts());
             } catch (StoreException e) {
                 spec.commandLine().getErr().println("thawfs: " + e.getMessage()

@@ -6,6 +6,8 @@ import dev.thawfs.config.Setting;
 import dev.thawfs.config.Settings;
 import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreOptions;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -25,6 +27,20 @@ final class StoreMixin implements ConfigMixin.Flags {
         Settings withDirectory = override(settings, Settings.STORE_DIR,
                 directory == null ? null : directory.toAbsolutePath(), "--store");
         return override(withDirectory, Settings.STORE_BUDGET, budget, "--budget");
+    }
+
+    /**
+     * Whether there is no store directory, which is then said on {@code out}: commands that look
+     * at a store must not create one.
+     */
+    static boolean missing(Settings settings, PrintWriter out) {
+        Path directory = settings.get(Settings.STORE_DIR);
+        if (Files.exists(directory)) {
+            return false;
+        }
+        out.println("thawfs: no store at " + directory + " (nothing was fetched into it yet)");
+        out.flush();
+        return true;
     }
 
     /** Opens the store with {@code concurrency} materializations at once. */

@@ -1,5 +1,6 @@
 package dev.thawfs.cli;
 
+import dev.thawfs.fs.kernel.MountException;
 import dev.thawfs.fs.kernel.Mounts;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -23,6 +24,12 @@ final class UnmountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try {
+            Mounts.checkPrivileges();
+        } catch (MountException e) {
+            spec.commandLine().getErr().println("thawfs: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
         var mount = Mounts.find(mountpoint);
         if (mount.isEmpty() || !mount.get().isFuse()) {
             spec.commandLine().getErr().println("thawfs: nothing thawfs mounted on " + mountpoint.toAbsolutePath()
@@ -31,7 +38,7 @@ final class UnmountCommand implements Callable<Integer> {
         }
         boolean stale = Mounts.isStale(mountpoint);
         if (!Mounts.unmount(mount.get().mountpoint())) {
-            spec.commandLine().getErr().println("thawfs: could not unmount " + mountpoint + ": run it as root");
+            spec.commandLine().getErr().println("thawfs: could not unmount " + mountpoint);
             return Main.EXIT_FAILED;
         }
         spec.commandLine().getOut().println("thawfs: unmounted " + mount.get().mountpoint()

@@ -17,15 +17,16 @@ class UsageErrorsTest {
     @TempDir
     Path work;
 
-    private record Outcome(int exitCode, String err) {
+    private record Outcome(int exitCode, String out, String err) {
     }
 
     private Outcome run(String... args) {
+        StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = Main.commandLine();
         cli.setErr(new PrintWriter(err, true));
-        cli.setOut(new PrintWriter(new StringWriter(), true));
-        return new Outcome(cli.execute(args), err.toString());
+        cli.setOut(new PrintWriter(out, true));
+        return new Outcome(cli.execute(args), out.toString(), err.toString());
     }
 
     private void assertUsageError(Outcome outcome, String expected) {
@@ -83,8 +84,38 @@ class UsageErrorsTest {
         assertUsageError(run("gc", "--store", store.toString(), "--to", "lots"), "'lots' is not valid; allowed: a size");
         assertUsageError(run("unmount", work.toString()), "nothing thawfs mounted on");
         Path thing = Files.writeString(work.resolve("thing.rar"), "?");
-        assertUsageError(run("mount", "--store", store.toString(), thing.toString(), work.toString()),
+        Path mnt = Files.createDirectory(work.resolve("mnt"));
+        assertUsageError(run("mount", "--store", store.toString(), thing.toString(), mnt.toString()),
                 "unknown artifact format");
+    }
+
+    @Test
+    void mountDaemonRefusesBadUsageBeforeStartingADaemonOrCreatingTheStore() throws IOException {
+        String store = work.resolve("store").toString();
+        Path mnt = Files.createDirectory(work.resolve("mnt"));
+        String zip = Files.writeString(work.resolve("app.zip"), "never read").toString();
+        String rar = Files.writeString(work.resolve("thing.rar"), "?").toString();
+        assertUsageError(run("mount", "--daemon", "--store", store, rar, mnt.toString()), "unknown artifact format");
+        assertUsageError(run("mount", "--daemon", "--store", store, "s3:///app.zip", mnt.toString()),
+                "names no bucket");
+        assertUsageError(run("prefetch", "--store", store, "--all", zip, rar), "unknown artifact format");
+        assertUsageError(run("mount", "--daemon", "--store", store, zip, work.resolve("absent").toString()),
+                "does not exist");
+        Files.writeString(mnt.resolve("precious"), "keep me");
+        assertUsageError(run("mount", "--daemon", "--store", store, zip, mnt.toString()), "is not empty");
+        assertTrue(Files.notExists(work.resolve("store")), "no daemon started, no store created");
+    }
+
+    @Test
+    void gcAndStatusWithoutAStoreSaySoAndCreateNone() {
+        Path store = work.resolve("no-store");
+        Outcome gc = run("gc", "--store", store.toString(), "--to", "0");
+        assertEquals(0, gc.exitCode(), gc.err());
+        assertTrue(gc.out().contains("no store at " + store), gc.out());
+        Outcome status = run("status", "--store", store.toString());
+        assertEquals(0, status.exitCode(), status.err());
+        assertTrue(status.err().contains("no store at " + store), status.err());
+        assertTrue(Files.notExists(store), "nothing created");
     }
 
     @Test
@@ -136,6 +167,18 @@ class UsageErrorsTest {
         String script = out.toString();
         assertTrue(script.contains("complete -F _complete_thawfs") && script.contains("--materialize-on-open")
                 && script.contains("--trace"), script.substring(0, Math.min(400, script.length())));
+    }
+
+    @Test
+    void everyCommandPrintsTheVersion() {
+        for (String command : new String[] {"mount", "prefetch", "status", "unmount", "gc", "config", "mirror",
+            "generate-completion"}) {
+            StringWriter out = new StringWriter();
+            CommandLine cli = Main.commandLine();
+            cli.setOut(new PrintWriter(out, true));
+            assertEquals(0, cli.execute(command, "-V"), command);
+            assertTrue(out.toString().startsWith("thawfs "), command + " -V printed: " + out);
+        }
     }
 
     @Test

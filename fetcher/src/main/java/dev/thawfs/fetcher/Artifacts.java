@@ -19,44 +19,85 @@ import java.util.Optional;
 public final class Artifacts {
     private static final String S3 = "s3://";
 
+    /** A source string taken apart: where the artifact is, and the format it names, if any. */
+    private record Source(String text, String bucket, String key, Path path, Optional<ArchiveFormat> named,
+            String uriSuffix) {
+
+        static Source parse(String source) {
+            int hash = source.lastIndexOf('#');
+            Optional<ArchiveFormat> named = hash < 0 ? Optional.empty() : ArchiveFormat.labelled(source.substring(hash + 1));
+            String location = named.isPresent() ? source.substring(0, hash) : source;
+            String uriSuffix = named.isPresent() ? source.substring(hash) : "";
+            if (!location.startsWith(S3)) {
+                Path path = Path.of(location.startsWith("file:") ? URI.create(location).getPath() : location)
+                        .toAbsolutePath().normalize();
+                return new Source(source, null, null, path, named, uriSuffix);
+            }
+            // not URI parsing: a key is any text, '#', '?' and '%' included
+            int slash = location.indexOf('/', S3.length());
+            String bucket = location.substring(S3.length(), slash < 0 ? location.length() : slash);
+            if (bucket.isEmpty()) {
+                throw new IllegalArgumentException("source " + source + " names no bucket: use s3://BUCKET/KEY");
+            }
+            return new Source(source, bucket, slash < 0 ? "" : location.substring(slash + 1), null, named, uriSuffix);
+        }
+
+        boolean isPrefix() {
+            return bucket != null ? key.isEmpty() || key.endsWith("/") : Files.isDirectory(path);
+        }
+
+        /** The object's name, for its format: the S3 key, or the local file's name. */
+        String name() {
+            return bucket != null ? key : path.getFileName().toString();
+        }
+    }
+
     private Artifacts() {
     }
 
     public static ArtifactReader open(String source, FetchOptions options, Path scratch) throws IOException {
-        int hash = source.lastIndexOf('#');
-        Optional<ArchiveFormat> named = hash < 0 ? Optional.empty() : ArchiveFormat.labelled(source.substring(hash + 1));
-        String location = named.isPresent() ? source.substring(0, hash) : source;
-        String uriSuffix = named.isPresent() ? source.substring(hash) : "";
-        if (location.startsWith(S3)) {
-            // not URI parsing: a key is any text, '#', '?' and '%' included
-            int slash = location.indexOf('/', S3.length());
-            String bucket = location.substring(S3.length(), slash < 0 ? location.length() : slash);
-            String key = slash < 0 ? "" : location.substring(slash + 1);
-            if (bucket.isEmpty()) {
-                throw new IllegalArgumentException("source " + source + " names no bucket: use s3://BUCKET/KEY");
-            }
-            return open(new S3ObjectStore(options.s3(), bucket), key, key.isEmpty() || key.endsWith("/"), named,
-                    uriSuffix, options, scratch);
+        Source parsed = Source.parse(source);
+        if (parsed.bucket() != null) {
+            return open(new S3ObjectStore(options.s3(), parsed.bucket()), parsed.key(), parsed, options, scratch);
         }
-        Path path = Path.of(location.startsWith("file:") ? URI.create(location).getPath() : location).toAbsolutePath()
-                .normalize();
-        if (Files.isDirectory(path)) {
-            return open(new LocalObjectStore(path), "", true, named, uriSuffix, options, scratch);
+        Path path = parsed.path();
+        if (parsed.isPrefix()) {
+            return open(new LocalObjectStore(path), "", parsed, options, scratch);
         }
         if (!Files.isRegularFile(path)) {
             throw new java.nio.file.NoSuchFileException(path.toString(), null, "no such artifact");
         }
-        return open(new LocalObjectStore(path.getParent()), path.getFileName().toString(), false, named, uriSuffix,
-                options, scratch);
+        return open(new LocalObjectStore(path.getParent()), path.getFileName().toString(), parsed, options, scratch);
     }
 
-    private static ArtifactReader open(ObjectStore store, String key, boolean prefix, Optional<ArchiveFormat> named,
-            String uriSuffix, FetchOptions options, Path scratch) throws IOException {
+    /**
+     * Refuses what {@link #open} would refuse for the source's form alone, without a request: an
+     * S3 source without a bucket, an object of no known format. A local path that is not there
+     * passes (a mount then serves the version imported before).
+     */
+    public static void check(String source) {
+        Source parsed = Source.parse(source);
+        boolean object = parsed.bucket() != null ? !parsed.isPrefix() : Files.isRegularFile(parsed.path());
+        if (object && parsed.named().or(() -> ArchiveFormat.ofName(parsed.name())).isEmpty()) {
+            throw new IllegalArgumentException("source " + source + ": " + unknownFormat());
+        }
+    }
+
+    private static String unknownFormat() {
+        return "unknown artifact format: thawfs mounts " + ArchiveFormat.allSuffixes() + " files and whole"
+                + " prefixes (end the source with /); for an archive named otherwise, say its format after"
+                + " the name: " + ArchiveFormat.allLabels() + " (s3://bucket/lib.bin#zip)";
+    }
+
+    private static ArtifactReader open(ObjectStore store, String key, Source source, FetchOptions options, Path scratch)
+            throws IOException {
+        Optional<ArchiveFormat> named = source.named();
+        String uriSuffix = source.uriSuffix();
         RangeReader reader = new RangeReader(store, options.retry(), options.parallelism());
         ArchiveLimits limits = options.limits();
         try {
             String uri = store.uri(key) + uriSuffix;
-            if (prefix) {
+            if (source.isPrefix()) {
                 if (named.isPresent()) {
                     throw new BadArtifactException(uri, null, "a prefix is a tree of objects, not one archive: "
                             + uriSuffix + " can only follow an object's name");
@@ -64,10 +105,8 @@ public final class Artifacts {
                 return new PrefixArtifact(reader, key, limits);
             }
             ObjectInfo object = store.stat(key);
-            ArchiveFormat format = named.or(() -> ArchiveFormat.ofName(key)).orElseThrow(() -> new BadArtifactException(
-                    uri, null, "unknown artifact format: thawfs mounts " + ArchiveFormat.allSuffixes() + " files and whole"
-                            + " prefixes (end the source with /); for an archive named otherwise, say its format after"
-                            + " the name: " + ArchiveFormat.allLabels() + " (s3://bucket/lib.bin#zip)"));
+            ArchiveFormat format = named.or(() -> ArchiveFormat.ofName(key))
+                    .orElseThrow(() -> new BadArtifactException(uri, null, unknownFormat()));
             return format == ArchiveFormat.ZIP ? new ZipArtifact(reader, object, uri, limits)
                     : new TarArtifact(reader, object, uri, limits, format.compression, scratch);
         } catch (IOException | RuntimeException e) {

@@ -30,10 +30,6 @@ final class Index implements AutoCloseable {
     static final byte[] BYTES_KEY = "materialized-bytes".getBytes(StandardCharsets.US_ASCII);
     static final byte[] LRU_SEQ_KEY = "lru-seq".getBytes(StandardCharsets.US_ASCII);
 
-    static {
-        RocksDB.loadLibrary();
-    }
-
     private final RocksDB db;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;

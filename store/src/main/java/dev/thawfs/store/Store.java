@@ -78,6 +78,7 @@ public final class Store implements AutoCloseable {
     public static Store open(Path directory, StoreOptions options) {
         StoreLayout layout = StoreLayout.open(directory);
         try {
+            NativeLibrary.load(layout.nativeLibraries, layout.tmp);
             return new Store(layout, Index.open(layout.index), options);
         } catch (RuntimeException e) {
             layout.close();

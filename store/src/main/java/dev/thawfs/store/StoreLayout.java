@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -12,14 +14,17 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * The directories of a store ({@code index/}, {@code blobs/xx/yy/}, {@code tmp/}), mode 0700, and
+ * The directories of a store ({@code index/}, {@code blobs/xx/yy/}, {@code tmp/}, {@code native/}), mode 0700, and
  * the lock that lets one process own the store at a time.
  */
 final class StoreLayout implements AutoCloseable {
+    private static final String OPERATION_NOT_PERMITTED = "Operation not permitted";
+
     final Path root;
     final Path index;
     final Path blobs;
     final Path tmp;
+    final Path nativeLibraries;
     private final FileChannel lockChannel;
     private final FileLock lock;
 
@@ -28,6 +33,7 @@ final class StoreLayout implements AutoCloseable {
         this.index = root.resolve("index");
         this.blobs = root.resolve("blobs");
         this.tmp = root.resolve("tmp");
+        this.nativeLibraries = root.resolve("native");
         this.lockChannel = lockChannel;
         this.lock = lock;
     }
@@ -54,9 +60,21 @@ final class StoreLayout implements AutoCloseable {
             Files.createDirectories(layout.tmp);
             layout.clearTmp();
             return layout;
+        } catch (AccessDeniedException e) {
+            throw notThisUsers(root, e);
+        } catch (FileSystemException e) {
+            if (OPERATION_NOT_PERMITTED.equals(e.getReason())) { // chmod of a directory another user owns
+                throw notThisUsers(root, e);
+            }
+            throw new StoreException("cannot open the store directory " + root + ": " + e, e);
         } catch (IOException e) {
             throw new StoreException("cannot open the store directory " + root + ": " + e, e);
         }
+    }
+
+    private static StoreException notThisUsers(Path root, IOException e) {
+        return new StoreException("cannot open the store directory " + root + ": permission denied. thawfs must run"
+                + " as root, or use a store directory of this user's (--store)", e);
     }
 
     /** Scratch left by a process that died is garbage: nothing in tmp/ is ever referenced. */

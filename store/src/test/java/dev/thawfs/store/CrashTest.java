@@ -64,8 +64,6 @@ class CrashTest {
     private Process startWorkload(Path storeDir, Path source) throws IOException {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                // a killed JVM cannot delete the RocksDB library it unpacked: keep it in the test's directory
-                "-Djava.io.tmpdir=" + work,
                 CrashWorkload.class.getName(), storeDir.toString(), source.toString())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +22,7 @@ class DiskFullTest {
     @Test
     void aFullDiskFailsThatEntryWithNoSpaceAndTheStoreStaysUsable() throws Exception {
         Path small = Files.createDirectory(work.resolve("small"));
-        mountTmpfs(small);
+        TestMounts.tmpfs(small, "size=6m");
         try {
             Path source = Files.createDirectories(work.resolve("src"));
             Random random = new Random(3);
@@ -54,24 +52,7 @@ class DiskFullTest {
                 assertEquals(List.of(artifact), store.artifacts());
             }
         } finally {
-            run("umount", small.toString());
+            TestMounts.unmount(small);
         }
-    }
-
-    private static void mountTmpfs(Path directory) throws Exception {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root) {
-            if ("1".equals(System.getenv("THAWFS_REQUIRE_FUSE"))) {
-                fail("mounting a small tmpfs needs root, and THAWFS_REQUIRE_FUSE=1 requires root tests to run");
-            }
-            Assumptions.abort("mounting a small tmpfs needs root");
-        }
-        run("mount", "-t", "tmpfs", "-o", "size=6m", "thawfs-test", directory.toString());
-    }
-
-    private static void run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertEquals(0, process.waitFor(), String.join(" ", command) + ": " + output);
     }
 }

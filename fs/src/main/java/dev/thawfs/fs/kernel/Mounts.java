@@ -6,11 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /** mount(2) and umount2(2) of FUSE filesystems, and the checks that come before a mount. */
 public final class Mounts {
     private static final System.Logger LOG = System.getLogger(Mounts.class.getName());
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
+    private static final Path PROCESS_STATUS = Path.of("/proc/self/status");
+    private static final int CAP_SYS_ADMIN = 21;
 
     /** One line of /proc/self/mountinfo that matters here. */
     public record MountEntry(Path mountpoint, String device, String type, String source) {
@@ -28,22 +31,56 @@ public final class Mounts {
      * that died ("Transport endpoint is not connected") is detached and the mount goes ahead.
      */
     public static Path prepareMountpoint(Path mountpoint) throws MountException {
-        Path target = absolute(mountpoint);
-        Optional<MountEntry> existing = find(target);
-        if (existing.isPresent()) {
-            MountEntry entry = existing.get();
-            if (!entry.isFuse() || !isStale(target)) {
-                throw new MountException(target + " is already a mount point (" + entry.type() + " from "
-                        + entry.source() + "): unmount it first (umount " + target + ") or choose another directory");
-            }
-            if (Libc.INSTANCE.geteuid() != 0) {
-                throw new MountException(target + " holds a stale FUSE mount left by a daemon that died:"
-                        + " clean it with: fusermount3 -u " + target);
-            }
+        Path target = checkMountpoint(mountpoint);
+        if (find(target).isPresent()) {
             unmount(target);
             LOG.log(System.Logger.Level.WARNING, "cleaned a stale FUSE mount on " + target
                     + " left by a daemon that died");
+            checkEmptyDirectory(target);
         }
+        return target;
+    }
+
+    /**
+     * What {@link #prepareMountpoint} checks, changing nothing: it passes a stale FUSE mount,
+     * which prepareMountpoint cleans.
+     *
+     * @return the absolute mount point
+     */
+    public static Path checkMountpoint(Path mountpoint) throws MountException {
+        checkPrivileges();
+        Path target = absolute(mountpoint);
+        Optional<MountEntry> existing = find(target);
+        if (existing.isEmpty()) {
+            checkEmptyDirectory(target);
+        } else if (!existing.get().isFuse() || !isStale(target)) {
+            throw new MountException(target + " is already a mount point (" + existing.get().type() + " from "
+                    + existing.get().source() + "): unmount it first (umount " + target + ") or choose another directory");
+        }
+        return target;
+    }
+
+    /** mount(2) and umount2(2) need CAP_SYS_ADMIN, which root has. */
+    public static void checkPrivileges() throws MountException {
+        if (!hasSysAdmin()) {
+            throw new MountException("thawfs must run as root: mount(2) and passthrough backing files need"
+                    + " CAP_SYS_ADMIN (run it with sudo)");
+        }
+    }
+
+    /** Whether CAP_SYS_ADMIN is in this process's effective capabilities (root without it cannot mount). */
+    private static boolean hasSysAdmin() {
+        try (Stream<String> status = Files.lines(PROCESS_STATUS)) {
+            return status.filter(line -> line.startsWith("CapEff:")).findFirst()
+                    .map(line -> (Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16)
+                            & 1L << CAP_SYS_ADMIN) != 0)
+                    .orElse(false);
+        } catch (IOException noProc) {
+            return Libc.INSTANCE.geteuid() == 0;
+        }
+    }
+
+    private static void checkEmptyDirectory(Path target) throws MountException {
         if (!Files.exists(target)) {
             throw new MountException("mount point " + target + " does not exist: create it (mkdir -p " + target + ")");
         }
@@ -58,11 +95,6 @@ public final class Mounts {
         } catch (IOException e) {
             throw new MountException("cannot read mount point " + target + ": " + e.getMessage());
         }
-        if (Libc.INSTANCE.geteuid() != 0) {
-            throw new MountException("thawfs must run as root: mount(2) and passthrough backing files need"
-                    + " CAP_SYS_ADMIN (run it with sudo)");
-        }
-        return target;
     }
 
     /** Mounts a read-only FUSE filesystem served through {@code device} on {@code target}. */

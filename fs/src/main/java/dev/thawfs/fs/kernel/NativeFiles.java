@@ -6,6 +6,7 @@ import java.nio.file.Path;
 
 /** File metadata straight from the kernel: all of stat (nanosecond times, nlink, blocks) in one call. */
 public final class NativeFiles {
+    private static final int GETXATTR_ATTEMPTS = 5;
     private static final ThreadLocal<NativeBuffer> BUFFERS = ThreadLocal.withInitial(() -> NativeBuffer.allocate(256));
 
     private NativeFiles() {
@@ -29,16 +30,21 @@ public final class NativeFiles {
     public static String getxattr(Path path, String name) throws ErrnoException {
         byte[] file = NativePath.of(path);
         byte[] attribute = NativePath.of(name);
-        long size = Libc.INSTANCE.lgetxattr(file, attribute, 0, 0);
-        NativeBuffer buffer = size <= 256 ? BUFFERS.get() : NativeBuffer.allocate((int) size);
-        long length = size < 0 ? size : Libc.INSTANCE.lgetxattr(file, attribute, buffer.address(), buffer.capacity());
-        if (length < 0) {
+        for (int attempt = 1; ; attempt++) {
+            long size = Libc.INSTANCE.lgetxattr(file, attribute, 0, 0);
+            NativeBuffer buffer = size <= 256 ? BUFFERS.get() : NativeBuffer.allocate((int) size);
+            long length = size < 0 ? size : Libc.INSTANCE.lgetxattr(file, attribute, buffer.address(), buffer.capacity());
+            if (length >= 0) {
+                byte[] value = new byte[(int) length];
+                buffer.buffer().get(0, value);
+                return new String(value, java.nio.charset.StandardCharsets.UTF_8);
+            }
             int errno = Libc.errno();
-            throw new ErrnoException(errno, "getxattr " + name + " of " + path + ": " + Errno.describe(errno));
+            // ERANGE: the value grew since its size was asked (a busy mount's user.thawfs.status does)
+            if (errno != Errno.ERANGE || attempt == GETXATTR_ATTEMPTS) {
+                throw new ErrnoException(errno, "getxattr " + name + " of " + path + ": " + Errno.describe(errno));
+            }
         }
-        byte[] value = new byte[(int) length];
-        buffer.buffer().get(0, value);
-        return new String(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** statvfs(3) of the filesystem holding {@code path}. */
