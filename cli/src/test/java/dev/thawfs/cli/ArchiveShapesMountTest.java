@@ -16,7 +16,6 @@ import dev.thawfs.store.FetcherSource;
 import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreOptions;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -167,7 +166,7 @@ class ArchiveShapesMountTest {
     void aSourceMaySayItsFormatBeforeItsPlaceInTheMount() throws Exception {
         Trees.run(tree(), "zip", "-qr", "../lib.aar.bin", "a", "sub");
         Path mnt = mount(SourceMixin.importLayers(Settings.defaults(), store, content,
-                List.of(work.resolve("lib.aar.bin") + "#zip=lib"), new PrintWriter(System.err, true)));
+                List.of(work.resolve("lib.aar.bin") + "#zip=lib")));
         assertEquals(List.of("lib"), list(mnt));
         assertEquals(List.of("a", "sub"), list(mnt.resolve("lib")));
         assertEquals("below", Files.readString(mnt.resolve("lib/sub/b")));
