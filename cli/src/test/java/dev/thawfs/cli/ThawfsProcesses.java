@@ -1,0 +1,113 @@
+package dev.thawfs.cli;
+
+import dev.thawfs.fetcher.S3ProxyServer;
+import dev.thawfs.fs.kernel.ErrnoException;
+import dev.thawfs.fs.kernel.Mounts;
+import dev.thawfs.fs.kernel.NativeFiles;
+import dev.thawfs.fs.thaw.ThawFilesystem;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code thawfs} commands run as their own processes, as users run them: each one's stdout and
+ * stderr in {@code stdout-N}/{@code stderr-N} of a work directory, and all of them stopped by
+ * {@link #close()} (SIGTERM, so a daemon unmounts; SIGKILL after 30 s).
+ */
+final class ThawfsProcesses implements AutoCloseable {
+    private final Path work;
+    private final List<Process> started = new ArrayList<>();
+
+    ThawfsProcesses(Path work) {
+        this.work = work;
+    }
+
+    /** Starts {@code thawfs ARGS...}, credentials for {@link S3ProxyServer} in its environment. */
+    Process start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                // a killed daemon cannot delete the RocksDB library it unpacked: keep it in the test's directory
+                "-Djava.io.tmpdir=" + work, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectError(work.resolve("stderr-" + started.size()).toFile())
+                .redirectOutput(work.resolve("stdout-" + started.size()).toFile());
+        builder.environment().put("LC_ALL", "C.UTF-8");
+        builder.environment().put("AWS_ACCESS_KEY_ID", S3ProxyServer.IDENTITY);
+        builder.environment().put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.CREDENTIAL);
+        builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+        Process process = builder.start();
+        started.add(process);
+        return process;
+    }
+
+    /**
+     * Starts {@code thawfs mount ARGS... MOUNTPOINT} in the foreground and returns once the mount
+     * answers (its status attribute reads), or fails with the daemon's messages.
+     */
+    Process mount(Path mountpoint, List<String> args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("mount"));
+        all.addAll(args);
+        all.add(mountpoint.toString());
+        Process daemon = start(all.toArray(String[]::new));
+        for (int i = 0; i < 12_000 && daemon.isAlive(); i++) {
+            if (answers(mountpoint)) {
+                return daemon;
+            }
+            LockSupport.parkNanos(10_000_000);
+        }
+        throw new AssertionError("thawfs mount did not come up (" + (daemon.isAlive() ? "alive" : "exit "
+                + daemon.exitValue()) + "): " + stderr(daemon));
+    }
+
+    /** Whether a thawfs mount serves {@code mountpoint} (a dead one or a plain directory does not). */
+    static boolean answers(Path mountpoint) {
+        try {
+            NativeFiles.getxattr(mountpoint, ThawFilesystem.STATUS_XATTR);
+            return !Mounts.isStale(mountpoint);
+        } catch (ErrnoException e) {
+            return false;
+        }
+    }
+
+    /** SIGTERM, then the exit code (a daemon unmounts and exits 0). */
+    int stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            throw new AssertionError("thawfs pid " + process.pid() + " did not stop within 60 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    String stderr(int index) throws IOException {
+        return Files.readString(work.resolve("stderr-" + index), StandardCharsets.UTF_8);
+    }
+
+    String stderr(Process process) throws IOException {
+        return stderr(started.indexOf(process));
+    }
+
+    String stdout(Process process) throws IOException {
+        return Files.readString(work.resolve("stdout-" + started.indexOf(process)), StandardCharsets.UTF_8);
+    }
+
+    int index(Process process) {
+        return started.indexOf(process);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Process process : started) {
+            process.destroy(); // SIGTERM: the daemon unmounts
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
