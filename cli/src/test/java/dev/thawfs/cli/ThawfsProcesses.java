@@ -75,14 +75,29 @@ final class ThawfsProcesses implements AutoCloseable {
         }
     }
 
-    /** SIGTERM, then the exit code (a daemon unmounts and exits 0). */
-    int stop(Process process) throws InterruptedException {
+    /**
+     * SIGTERM, then the exit code (a daemon unmounts and exits 0); -1 when it did not stop within
+     * 60 s: its threads are then printed (jcmd Thread.print) to stdout and it is killed.
+     */
+    int stop(Process process) throws InterruptedException, IOException {
         process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            throw new AssertionError("thawfs pid " + process.pid() + " did not stop within 60 s of SIGTERM");
+        if (process.waitFor(60, TimeUnit.SECONDS)) {
+            return process.exitValue();
         }
-        return process.exitValue();
+        Process threads = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
+        String dump = new String(threads.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        threads.waitFor(30, TimeUnit.SECONDS);
+        System.out.println("thawfs pid " + process.pid() + " did not stop within 60 s of SIGTERM; its threads:\n"
+                + dump);
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        return -1;
+    }
+
+    /** The last {@code chars} characters of a process's stderr. */
+    String stderrTail(Process process, int chars) throws IOException {
+        String all = stderr(process);
+        return all.length() <= chars ? all : "..." + all.substring(all.length() - chars);
     }
 
     String stderr(int index) throws IOException {
