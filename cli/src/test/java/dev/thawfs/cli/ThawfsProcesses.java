@@ -84,14 +84,43 @@ final class ThawfsProcesses implements AutoCloseable {
         if (process.waitFor(60, TimeUnit.SECONDS)) {
             return process.exitValue();
         }
-        Process threads = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
-        String dump = new String(threads.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        threads.waitFor(30, TimeUnit.SECONDS);
         System.out.println("thawfs pid " + process.pid() + " did not stop within 60 s of SIGTERM; its threads:\n"
-                + dump);
+                + threads(process.pid()));
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         return -1;
+    }
+
+    /** What each thread of a process waits for: the kernel's view (state, wchan, stack), then jcmd's. */
+    static String threads(long pid) throws IOException, InterruptedException {
+        StringBuilder out = new StringBuilder();
+        Path proc = Path.of("/proc", Long.toString(pid));
+        try (var tasks = Files.list(proc.resolve("task"))) {
+            for (Path task : (Iterable<Path>) tasks.sorted()::iterator) {
+                String status = read(task.resolve("status"));
+                String state = status.replaceAll("(?s).*\\nState:\\s*([^\\n]*).*", "$1");
+                if (state.startsWith("S") && read(task.resolve("stack")).contains("futex")) {
+                    continue; // parked Java threads: jcmd shows them
+                }
+                out.append("task ").append(task.getFileName()).append(' ').append(read(task.resolve("comm")).trim())
+                        .append(" state ").append(state).append(" wchan ").append(read(task.resolve("wchan")))
+                        .append('\n').append(read(task.resolve("stack")));
+            }
+        } catch (IOException e) {
+            out.append("no /proc view: ").append(e).append('\n');
+        }
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
+        out.append(new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        jcmd.waitFor(30, TimeUnit.SECONDS);
+        return out.toString();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "(" + e.getMessage() + ")";
+        }
     }
 
     /** The last {@code chars} characters of a process's stderr. */
