@@ -166,6 +166,7 @@ class EvictionTortureTest {
                 () -> assertEquals(0, mismatches.sum() + shortReads.sum() + emptyReads.sum() + errors.sum(),
                         figures + "; for example:\n  " + String.join("\n  ", examples)),
                 () -> assertTrue(alive && exit == 0, "the daemon " + (alive ? "was alive" : "had died") + " and exited "
-                        + exit + " on SIGTERM (-1: not within 60 s): " + processes.stderrTail(daemon, 3000)));
+                        + exit + " on SIGTERM (-1: not within 60 s): " + processes.stderrTail(daemon, 3000)
+                        + processes.crashReport(daemon)));
     }
 }

@@ -34,7 +34,7 @@ final class ThawfsProcesses implements AutoCloseable {
                 // a killed daemon cannot delete the RocksDB library it unpacked: keep it in the test's directory
                 "-Djava.io.tmpdir=" + work, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile()) // where a crash leaves hs_err_pid*.log
                 .redirectError(work.resolve("stderr-" + started.size()).toFile())
                 .redirectOutput(work.resolve("stdout-" + started.size()).toFile());
         builder.environment().put("LC_ALL", "C.UTF-8");
@@ -85,7 +85,7 @@ final class ThawfsProcesses implements AutoCloseable {
             return process.exitValue();
         }
         System.out.println("thawfs pid " + process.pid() + " did not stop within 60 s of SIGTERM; its threads:\n"
-                + threads(process.pid()));
+                + threads(process.pid()) + crashReport(process));
         process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         return -1;
     }
@@ -121,6 +121,18 @@ final class ThawfsProcesses implements AutoCloseable {
         } catch (IOException e) {
             return "(" + e.getMessage() + ")";
         }
+    }
+
+    /** The head of the JVM's fatal error log if the process crashed (hs_err_pidN.log), else "". */
+    String crashReport(Process process) {
+        Path log = work.resolve("hs_err_pid" + process.pid() + ".log");
+        if (!Files.exists(log)) {
+            return "";
+        }
+        String text = read(log);
+        int frames = text.indexOf("Java frames:");
+        return "thawfs pid " + process.pid() + " crashed, " + log + ":\n" + text.substring(0, Math.min(text.length(), 900))
+                + (frames < 0 ? "" : "\n" + text.substring(frames, Math.min(text.length(), frames + 1500)));
     }
 
     /** The last {@code chars} characters of a process's stderr. */
