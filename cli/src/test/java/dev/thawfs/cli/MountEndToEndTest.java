@@ -12,7 +12,6 @@ import dev.thawfs.fs.kernel.NativeFiles;
 import dev.thawfs.fs.testing.FuseTestSupport;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.LinkOption;
 import java.nio.file.Files;
@@ -40,7 +39,7 @@ class MountEndToEndTest {
     private Path tree;
     private Path mountpoint;
     private Path store;
-    private final List<Process> started = new ArrayList<>();
+    private ThawfsProcesses processes;
 
     @BeforeEach
     void artifacts() throws Exception {
@@ -57,15 +56,13 @@ class MountEndToEndTest {
         }
         mountpoint = Files.createDirectory(work.resolve("mnt"));
         store = work.resolve("store");
+        processes = new ThawfsProcesses(work);
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (Process process : started) {
-            process.destroy(); // SIGTERM: the daemon unmounts
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
+        if (processes != null) {
+            processes.close();
         }
         s3.close();
         FuseTestSupport.assertNoMountsLeft(work);
@@ -73,21 +70,7 @@ class MountEndToEndTest {
 
     /** Starts {@code thawfs ARGS...} as its own process, its stderr in stderr-N. */
     private Process thawfs(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                // a killed daemon cannot delete the RocksDB library it unpacked: keep it in the test's directory
-                "-Djava.io.tmpdir=" + work, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectError(work.resolve("stderr-" + started.size()).toFile())
-                .redirectOutput(work.resolve("stdout-" + started.size()).toFile());
-        builder.environment().put("LC_ALL", "C.UTF-8");
-        builder.environment().put("AWS_ACCESS_KEY_ID", S3ProxyServer.IDENTITY);
-        builder.environment().put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.CREDENTIAL);
-        builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
-        Process process = builder.start();
-        started.add(process);
-        return process;
+        return processes.start(args);
     }
 
     private static final String[] LAYERS = {"s3://builds/app.zip=zip", "s3://builds/app.tar=tar",
@@ -107,11 +90,11 @@ class MountEndToEndTest {
             }
             LockSupport.parkNanos(10_000_000);
         }
-        throw new AssertionError("thawfs mount did not come up: " + stderr(started.size() - 1));
+        throw new AssertionError("thawfs mount did not come up: " + processes.stderr(process));
     }
 
     private String stderr(int index) throws IOException {
-        return Files.readString(work.resolve("stderr-" + index), StandardCharsets.UTF_8);
+        return processes.stderr(index);
     }
 
     private static String state(Path file) throws Exception {
@@ -285,11 +268,11 @@ class MountEndToEndTest {
 
         store = work.resolve("another-store"); // a new machine: cold store, same trace
         Process replaying = mount("--prefetch", trace.toString());
-        for (int i = 0; i < 6000 && !stderr(started.indexOf(replaying)).contains("prefetched"); i++) {
+        for (int i = 0; i < 6000 && !processes.stderr(replaying).contains("prefetched"); i++) {
             LockSupport.parkNanos(10_000_000);
         }
-        assertTrue(stderr(started.indexOf(replaying)).contains("thawfs: prefetched 3 files\n"),
-                stderr(started.indexOf(replaying)));
+        assertTrue(processes.stderr(replaying).contains("thawfs: prefetched 3 files\n"),
+                processes.stderr(replaying));
         try (var files = Files.walk(mountpoint)) {
             for (Path file : (Iterable<Path>) files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))::iterator) {
                 String path = mountpoint.relativize(file).toString();
