@@ -14,9 +14,11 @@ import org.rocksdb.WriteBatch;
 
 /**
  * Drops the content of the least recently used unpinned blobs. The blob is marked not complete
- * (synced) before its file is truncated, so a crash in between leaves a blob that is fetched
- * again, never one that claims content it lost. The file itself stays, empty: its inode is the
- * one the filesystem may still reference.
+ * before its file is truncated, under the blob's pin lock, so an open that pins it afterwards
+ * finds it cold. The mark is not synced blob by blob (that capped eviction at a few hundred blobs
+ * a second, far below what readers fetch under a small budget): one WAL sync ends each pass, and
+ * a blob whose mark a crash lost still reads as not materialized, since its file is shorter than
+ * its size. The file itself stays, empty: its inode is the one the filesystem may still reference.
  */
 final class Evictor {
     private static final System.Logger LOG = System.getLogger(Evictor.class.getName());
@@ -27,6 +29,7 @@ final class Evictor {
     private final ByteAccounting accounting;
     private final LongSupplier nextLruSeq;
     private final Set<Long> touched = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopped;
 
     Evictor(Index index, StoreLayout layout, Pins pins, ByteAccounting accounting, LongSupplier nextLruSeq) {
         this.index = index;
@@ -65,12 +68,23 @@ final class Evictor {
         }
     }
 
-    /** Evicts until at most {@code targetBytes} are materialized or nothing evictable is left; returns bytes freed. */
+    /** Makes a running {@link #evictTo} return at its next blob, and later ones at once: the store closes. */
+    void stop() {
+        stopped = true;
+    }
+
+    /**
+     * Evicts until at most {@code targetBytes} are materialized, nothing evictable is left or the
+     * evictor is stopped; returns bytes freed.
+     */
     synchronized long evictTo(long targetBytes) {
+        if (stopped) {
+            return 0;
+        }
         flushTouches();
         long freed = 0;
         try (RocksIterator lru = index.iterator(index.lru)) {
-            for (lru.seekToFirst(); lru.isValid() && accounting.bytes() > targetBytes; lru.next()) {
+            for (lru.seekToFirst(); lru.isValid() && accounting.bytes() > targetBytes && !stopped; lru.next()) {
                 long blobId = RecordCodec.longAt(lru.key(), 8);
                 byte[] lruKey = lru.key();
                 byte[] record = index.get(index.blobs, RecordCodec.key(blobId));
@@ -79,6 +93,9 @@ final class Evictor {
                 pins.evictUnlessPinned(blobId, () -> dropped[0] = drop(blob, blobId, lruKey));
                 freed += dropped[0];
             }
+        }
+        if (freed > 0) {
+            index.syncWal();
         }
         return freed;
     }
@@ -92,7 +109,7 @@ final class Evictor {
                 return 0;
             }
             batch.put(index.blobs, RecordCodec.key(blobId), new Blob(blobId, false, blob.size(), 0).encode());
-            accounting.write(batch, -blob.size());
+            accounting.write(batch, -blob.size(), false);
         } catch (RocksDBException e) {
             throw new StoreException("store index write failed: " + e.getMessage(), e);
         }

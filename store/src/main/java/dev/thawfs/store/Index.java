@@ -140,6 +140,15 @@ final class Index implements AutoCloseable {
         }
     }
 
+    /** Makes every unsynced write so far durable. */
+    void syncWal() {
+        try {
+            db.syncWal();
+        } catch (RocksDBException e) {
+            throw failure("sync", e);
+        }
+    }
+
     RocksIterator iterator(ColumnFamilyHandle family) {
         return db.newIterator(family);
     }

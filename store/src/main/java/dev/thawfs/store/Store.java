@@ -48,6 +48,7 @@ public final class Store implements AutoCloseable {
     private final Evictor evictor;
     /** Evictions and the eviction order's batched updates, one at a time, off the request path. */
     private final ScheduledThreadPoolExecutor background;
+    private final AtomicBoolean evictionQueued = new AtomicBoolean();
     private final AtomicBoolean touchFlushScheduled = new AtomicBoolean();
     private final Cache<Long, Node> nodes;
     private final Cache<ChildKey, Long> childIds;
@@ -342,7 +343,11 @@ public final class Store implements AutoCloseable {
     }
 
     private void evictInBackground() {
+        if (!evictionQueued.compareAndSet(false, true)) {
+            return; // the queued pass evicts for this one too
+        }
         background.execute(() -> {
+            evictionQueued.set(false);
             long target = options.budgetBytes() * 9 / 10;
             if (freePercent() < options.minFreePercent()) {
                 target = Math.min(target, accounting.bytes() / 2);
@@ -366,14 +371,18 @@ public final class Store implements AutoCloseable {
         materializer.close();
         committer.close();
         filesystem.close();
+        evictor.stop();
         background.shutdown();
         try {
-            // an eviction under way uses the index: let it end before the index closes
+            // an eviction under way uses the index: it must end before the index closes
             if (!background.awaitTermination(1, TimeUnit.MINUTES)) {
-                LOG.log(System.Logger.Level.WARNING, "an eviction did not end in a minute; closing the store anyway");
+                LOG.log(System.Logger.Level.WARNING, "the store's background work did not end in a minute;"
+                        + " leaving its index open (the process is ending)");
+                return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
         }
         evictor.flushTouches();
         index.close();
