@@ -9,6 +9,8 @@ final class Locators {
     static final byte TAR = 2;
     static final byte STREAMED_TAR = 3;
     static final byte OBJECT = 4;
+    /** A sparse entry of an uncompressed tar: where its first header is, where its data ends. */
+    static final byte SPARSE_TAR = 5;
 
     private Locators() {
     }

@@ -3,7 +3,10 @@ package dev.thawfs.fetcher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -11,6 +14,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveStructSparse;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
@@ -44,7 +48,7 @@ final class TarArtifact extends ObjectArtifact {
         this.spans = new Spans(reader, object);
     }
 
-    private TarArchiveInputStream open(SequentialStream raw) throws IOException {
+    private TarArchiveInputStream open(InputStream raw) throws IOException {
         try {
             InputStream in = switch (compression) {
                 case NONE -> raw;
@@ -69,10 +73,17 @@ final class TarArtifact extends ObjectArtifact {
         Path spill = compression == Compression.NONE ? null : scratch();
         return new EntryIterator(limits.onBadEntry()) {
             private long ordinal = -1;
+            /** Uncompressed: the entry whose data is still to be passed over, and where the next entry's first header is. */
+            private TarArchiveEntry unfinished;
+            private long nextHeader;
 
             @Override
             IndexEntry read() throws IOException {
                 try {
+                    if (unfinished != null) {
+                        passOver(unfinished);
+                        unfinished = null;
+                    }
                     TarArchiveEntry entry = tar.getNextEntry();
                     if (entry == null) {
                         return null;
@@ -81,11 +92,22 @@ final class TarArtifact extends ObjectArtifact {
                     if (ordinal >= limits.maxEntries()) {
                         throw new BadArtifactException(uri, null, "more than " + limits.maxEntries() + " entries");
                     }
-                    IndexEntry next = entry(entry, raw.position(), ordinal);
+                    long dataOffset = raw.position();
+                    long stored = storedBytes(entry);
+                    if (spill == null) {
+                        // what the stream will read of the archive for this entry: a sparse one's data segments
+                        // only (and, PAX 1.0, not its map, read already), whatever size its header declares
+                        raw.discardUpTo(dataOffset + stored);
+                        unfinished = entry;
+                    }
+                    IndexEntry next = entry(entry, nextHeader, dataOffset, stored, ordinal);
                     if (spill != null && next.type() == EntryType.FILE && next.size() > 0) {
-                        Files.copy(tar, spill.resolve(Long.toString(ordinal)));
-                    } else if (spill == null) {
-                        raw.discardUpTo(raw.position() + entry.getSize());
+                        Path file = spill.resolve(Long.toString(ordinal));
+                        if (entry.isSparse()) {
+                            spillSparse(tar, entry, file);
+                        } else {
+                            Files.copy(tar, file);
+                        }
                     }
                     return next;
                 } catch (BadArtifactException e) {
@@ -94,11 +116,53 @@ final class TarArtifact extends ObjectArtifact {
                     throw new BadArtifactException(uri, "unreadable tar (" + e.getMessage() + ")", e);
                 }
             }
+
+            /**
+             * Reads the rest of an entry (discarded: nothing is fetched), so that the position is
+             * its data's end; the next entry's first header follows its padding, which the stream
+             * counts from the size the header declares, as it will when it skips it.
+             */
+            private void passOver(TarArchiveEntry entry) throws IOException {
+                while (tar.skip(Long.MAX_VALUE) > 0) {
+                    // skip goes no further than the entry's end
+                }
+                long declared = entry.getSize();
+                int record = tar.getRecordSize();
+                nextHeader = raw.position()
+                        + (entry.isDirectory() || declared % record == 0 ? 0 : record - declared % record);
+            }
         };
     }
 
-    /** The index entry for a tar entry whose data starts at {@code dataOffset}; null for devices and fifos. */
-    private IndexEntry entry(TarArchiveEntry entry, long dataOffset, long ordinal) throws BadArtifactException {
+    /**
+     * The bytes of entry data the stream reads from the archive: the declared size, or for a
+     * sparse entry its data segments (none of its holes), or all of its real size if it has no map.
+     */
+    private static long storedBytes(TarArchiveEntry entry) throws IOException {
+        if (entry.isDirectory()) {
+            return 0; // the stream reads none of a directory's data
+        }
+        if (!entry.isSparse()) {
+            return entry.getSize();
+        }
+        List<TarArchiveStructSparse> map = entry.getOrderedSparseHeaders();
+        if (map.isEmpty()) {
+            return entry.getRealSize();
+        }
+        long stored = 0;
+        for (TarArchiveStructSparse segment : map) {
+            stored += segment.getNumbytes(); // segments lie in order within the real size: no overflow
+        }
+        return stored;
+    }
+
+    /**
+     * The index entry for a tar entry whose first header (a PAX or long-name header, if it has
+     * one) is at {@code headerOffset} and whose data, {@code stored} bytes of it, starts at
+     * {@code dataOffset}; null for devices and fifos.
+     */
+    private IndexEntry entry(TarArchiveEntry entry, long headerOffset, long dataOffset, long stored, long ordinal)
+            throws IOException {
         String path = EntryPaths.normalize(uri, entry.getName(), entry.isDirectory());
         long millis = entry.getLastModifiedTime() == null ? 0 : entry.getLastModifiedTime().toMillis();
         long sec = Math.floorDiv(millis, 1000);
@@ -118,15 +182,18 @@ final class TarArtifact extends ObjectArtifact {
             return new IndexEntry(path, EntryType.FILE, mode, 0, sec, nsec, null, null,
                     locator(dataOffset, 0, ordinal)); // devices and fifos become empty files
         }
-        if (entry.getSize() > limits.maxEntryBytes()) {
-            throw new BadEntryException(uri, path, "declares " + entry.getSize() + " bytes, over limits.max-entry-size ("
+        long size = entry.getRealSize(); // a sparse file's, holes included
+        if (size > limits.maxEntryBytes()) {
+            throw new BadEntryException(uri, path, "declares " + size + " bytes, over limits.max-entry-size ("
                     + limits.maxEntryBytes() + "): raise it if the archive is trusted");
         }
-        if (compression == Compression.NONE && dataOffset + entry.getSize() > object.size()) {
+        if (compression == Compression.NONE && dataOffset + stored > object.size()) {
             throw new BadArtifactException(uri, path, "runs past the end of the archive (truncated)");
         }
-        return new IndexEntry(path, EntryType.FILE, mode, entry.getSize(), sec, nsec, null, null,
-                locator(dataOffset, entry.getSize(), ordinal));
+        byte[] locator = compression == Compression.NONE && entry.isSparse()
+                ? Locators.allocate(Locators.SPARSE_TAR, 16).putLong(headerOffset).putLong(dataOffset + stored).array()
+                : locator(dataOffset, size, ordinal);
+        return new IndexEntry(path, EntryType.FILE, mode, size, sec, nsec, null, null, locator);
     }
 
     private byte[] locator(long dataOffset, long size, long ordinal) {
@@ -142,6 +209,10 @@ final class TarArtifact extends ObjectArtifact {
             return;
         }
         spans.expect(locators, locator -> {
+            if (locator != null && locator.length > 0 && locator[0] == Locators.SPARSE_TAR) {
+                ByteBuffer b = Locators.read(locator, Locators.SPARSE_TAR, uri);
+                return new Spans.Range(b.getLong(), b.getLong());
+            }
             ByteBuffer b = Locators.read(locator, Locators.TAR, uri);
             long offset = b.getLong();
             return new Spans.Range(offset, offset + b.getLong());
@@ -151,6 +222,11 @@ final class TarArtifact extends ObjectArtifact {
     @Override
     public void extract(byte[] locator, long size, OutputStream out) throws IOException {
         if (size == 0) {
+            return;
+        }
+        if (compression == Compression.NONE && locator != null && locator.length > 0
+                && locator[0] == Locators.SPARSE_TAR) {
+            extractSparse(locator, size, out);
             return;
         }
         if (compression == Compression.NONE) {
@@ -183,13 +259,116 @@ final class TarArtifact extends ObjectArtifact {
                     throw new BadArtifactException(uri, null, "entry " + ordinal + " is not there any more (truncated?)");
                 }
                 if (i == ordinal) {
-                    long copied = tar.transferTo(out);
+                    long copied = entry.isSparse() ? expand(tar, entry, out, length -> writeZeros(out, length))
+                            : tar.transferTo(out);
                     if (copied != size) {
                         throw new BadArtifactException(uri, entry.getName(), copied + " bytes, the index says " + size);
                     }
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * A sparse entry of an uncompressed tar: its headers and data segments, one ranged read (or
+     * a part of a span), parsed again from its first header for its map, then expanded.
+     */
+    private void extractSparse(byte[] locator, long size, OutputStream out) throws IOException {
+        ByteBuffer b = Locators.read(locator, Locators.SPARSE_TAR, uri);
+        long start = b.getLong();
+        long end = b.getLong();
+        byte[] spanned = end - start <= Integer.MAX_VALUE ? spans.claim(start, (int) (end - start)) : null;
+        InputStream raw = spanned != null ? new java.io.ByteArrayInputStream(spanned)
+                : new SequentialStream(reader, object, STREAM_WINDOW, start, end);
+        try (TarArchiveInputStream tar = open(raw)) {
+            TarArchiveEntry entry;
+            try {
+                entry = tar.getNextEntry();
+            } catch (IOException e) {
+                if (e instanceof ObjectChangedException || e instanceof TransientFetchException) {
+                    throw e;
+                }
+                throw new BadArtifactException(uri, "unreadable tar at " + start + " (" + e.getMessage() + ")", e);
+            }
+            if (entry == null || !entry.isSparse() || entry.getRealSize() != size) {
+                throw new BadArtifactException(uri, entry == null ? null : entry.getName(), "no sparse entry of " + size
+                        + " bytes at " + start + ", where the index has one: re-import the artifact");
+            }
+            long copied = expand(tar, entry, out, length -> writeZeros(out, length));
+            if (copied != size) {
+                throw new BadArtifactException(uri, entry.getName(), copied + " bytes, the index says " + size);
+            }
+        }
+    }
+
+    /** What to do with a hole of a sparse entry: write zeros, or leave it a hole. */
+    private interface Hole {
+        void pass(long length) throws IOException;
+    }
+
+    /**
+     * The content of the sparse entry {@code tar} is at, onto {@code out}: each data segment
+     * copied, each hole to {@code hole} (passed over in the stream at no cost). Returns the
+     * entry's bytes, holes included.
+     */
+    private long expand(TarArchiveInputStream tar, TarArchiveEntry entry, OutputStream out, Hole hole)
+            throws IOException {
+        List<TarArchiveStructSparse> map = entry.getOrderedSparseHeaders();
+        if (map.isEmpty()) {
+            return tar.transferTo(out); // no map: the data as stored
+        }
+        byte[] buffer = new byte[64 << 10];
+        long at = 0;
+        for (TarArchiveStructSparse segment : map) {
+            at += passHole(tar, entry, segment.getOffset() - at, hole);
+            for (long left = segment.getNumbytes(); left > 0; ) {
+                int n = tar.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n < 0) {
+                    throw new BadArtifactException(uri, entry.getName(), "data ends within a segment (truncated)");
+                }
+                out.write(buffer, 0, n);
+                left -= n;
+                at += n;
+            }
+        }
+        long end = entry.getRealSize() - at; // the stream need not pass it: no data follows
+        if (end > 0) {
+            hole.pass(end);
+        }
+        return at + Math.max(0, end);
+    }
+
+    /** A hole before a data segment: passed in the stream too, which then is at the segment. */
+    private long passHole(TarArchiveInputStream tar, TarArchiveEntry entry, long length, Hole hole) throws IOException {
+        for (long left = length; left > 0; ) {
+            long n = tar.skip(left);
+            if (n <= 0) {
+                throw new BadArtifactException(uri, entry.getName(), "a hole ends early (corrupt sparse map)");
+            }
+            left -= n;
+        }
+        if (length > 0) {
+            hole.pass(length);
+        }
+        return length;
+    }
+
+    private static final byte[] ZEROS = new byte[64 << 10];
+
+    private static void writeZeros(OutputStream out, long length) throws IOException {
+        for (long left = length; left > 0; left -= ZEROS.length) {
+            out.write(ZEROS, 0, (int) Math.min(ZEROS.length, left));
+        }
+    }
+
+    /** A sparse entry kept for later with its holes left holes: a mostly empty disk image takes no scratch space. */
+    private void spillSparse(TarArchiveInputStream tar, TarArchiveEntry entry, Path file) throws IOException {
+        try (RandomAccessFile spilled = new RandomAccessFile(file.toFile(), "rw")) {
+            FileChannel channel = spilled.getChannel();
+            long written = expand(tar, entry, Channels.newOutputStream(channel),
+                    length -> channel.position(channel.position() + length));
+            spilled.setLength(written);
         }
     }
 
