@@ -82,6 +82,13 @@ class RealArtifactsTest {
         FuseTestSupport.assertNoMountsLeft(work);
     }
 
+    /** munmap now: a MappedByteBuffer is otherwise unmapped only when it is collected. */
+    private static void unmap(java.nio.MappedByteBuffer map) throws ReflectiveOperationException {
+        java.lang.reflect.Field field = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+        field.setAccessible(true);
+        ((sun.misc.Unsafe) field.get(null)).invokeCleaner(map);
+    }
+
     /** Puts the file on S3 under {@code key}; returns its URI. */
     private String upload(Path file, String key) throws IOException {
         s3.put("corpus", key, Files.readAllBytes(file));
@@ -238,6 +245,7 @@ class RealArtifactsTest {
                 byte[] got = new byte[expected.length];
                 map.get(got);
                 assertTrue(Arrays.equals(expected, got), "FileChannel.map READ_ONLY (MAP_SHARED) bytes");
+                unmap(map); // else the mapping, and with it the open, lives until a GC
             }
         });
         String tier = status().replaceAll("(?s).*\\btier=(\\w+).*", "$1");
