@@ -29,7 +29,11 @@ class NegotiationTest {
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource({
+        "Debian 12 6.1.0-50-cloud,                       38, 0x0000000b73fffffb, C, refused",
+        "Debian 13 6.12.117-cloud,                       41, 0x000001ff73fffffb, B, refused",
         "Linux 6.18 (this machine),                      45, 0x000005fd73fffffb, B, refused",
+        "trixie-backports 7.3.4-cloud,                   46, 0x000005ff73fffffb, B, refused",
+        "trixie-backports 7.3.4-cloud with fuse.enable_uring=1, 46, 0x00000fff73fffffb, B, refused",
         "Linux 7.3.4 + FUSE_PASSTHROUGH_INO series,      47, 0x000015fd73fffffb, B, A",
         "Linux 7.3.4 + series with fuse.enable_uring=1,  47, 0x00001ffd73fffffb, B, A",
     })
@@ -45,7 +49,7 @@ class NegotiationTest {
         if (inode.equals("refused")) {
             Negotiation.Refused refused = assertThrows(Negotiation.Refused.class,
                     () -> Negotiation.accept(offer, PassthroughMode.INODE, true));
-            assertTrue(refused.getMessage().contains("FUSE_PASSTHROUGH_INO series"), refused.getMessage());
+            assertTrue(refused.getMessage().contains("--passthrough auto"), "says what to do instead: " + refused.getMessage());
         } else {
             Negotiation.Agreement tierA = Negotiation.accept(offer, PassthroughMode.INODE, true);
             assertEquals(PassthroughTier.valueOf(inode), tierA.tier());
