@@ -156,12 +156,11 @@ for layer in z:zip t:tar g:targz; do
 done
 check tree-prefix $py "$check_py" compare "$obj/prefix" "$m1/p" "$W/hashes-p.json" --prefix
 reread_all() {
-  local l rc=0
+  local l args=()
   for l in z t g p; do
-    [ -s "$W/hashes-$l.json" ] || { echo "no first read of layer $l"; rc=1; continue; }
-    echo "layer $l:"; $py "$check_py" reread "$m1/$l" "$W/hashes-$l.json" || rc=1
+    if [ -s "$W/hashes-$l.json" ]; then args+=("$m1/$l=$W/hashes-$l.json"); else echo "no first read of layer $l"; fi
   done
-  return $rc
+  $py "$check_py" reread-many "${args[@]}" && [ ${#args[@]} -eq 4 ]
 }
 check read-twice reread_all
 
@@ -195,30 +194,25 @@ exec_script() {
 check exec-script exec_script
 
 stat_check() {
-  local f rc=0 a b
-  for f in d/a.txt d/ro.txt link dangling d/e d/sub 'name with spaces.txt' data/empty bin/hello.sh; do
-    a=$(cd "$W/x/t" && stat -c '%F %a %s %Y' "$f"); b=$(cd "$m1/t" && stat -c '%F %a %s %Y' "$f")
-    [ "$(stat -c %F "$W/x/t/$f")" = directory ] && { a=${a% *}; a=${a% *}; b=${b% *}; b=${b% *}; }  # no dir sizes
-    [ "$a" = "$b" ] || { echo "t/$f: stat '$b', expected '$a'"; rc=1; }
+  local f rc=0 args=()
+  for f in d/a.txt d/ro.txt link dangling d/e d/sub 'name with spaces.txt' data/empty bin/hello.sh bin/echo; do
+    # unzip does not set the times of symlinks: the zip layer against the tree it was made of
+    args+=("$W/x/t/$f=$m1/t/$f" "$src/$f=$m1/z/$f")
   done
-  a=$(stat -c %i "$m1/z/d/a.txt"); b=$(stat -c %i "$m1/z/d/a.txt")
-  [ "$a" = "$b" ] || { echo "inode number changed between stats: $a $b"; rc=1; }
-  stat -L "$m1/z/link" >/dev/null || rc=1
+  $py "$check_py" stats "${args[@]}" || rc=1
+  stat -L -c 'stat -L z/link: %F %s' "$m1/z/link" || rc=1
   stat -f -c 'statfs: type %T, blocks %b, bsize %s' "$m1" || rc=1
   return $rc
 }
 check stat stat_check
 readdir_check() {
-  local l d rc=0
+  local l d rc=0 args=()
   for l in z t g; do
-    for d in . d d/e d/sub bin; do
-      if [ "$(cd "$W/x/$l/$d" && ls -A | sort)" != "$(cd "$m1/$l/$d" && ls -A | sort)" ]; then
-        echo "$l/$d: ls -A differs: $(cd "$m1/$l/$d" 2>&1 && ls -A 2>&1 | tr '\n' ' ')"; rc=1
-      fi
-    done
+    for d in . d d/e d/sub bin; do args+=("$W/x/$l/$d=$m1/$l/$d"); done
   done
-  [ "$(cd "$obj/prefix" && find . | sort)" = "$(cd "$m1/p" && find . | sort)" ] || { echo "prefix: find differs"; rc=1; }
-  [ "$(ls -A "$m1" | sort | tr '\n' ' ')" = "g p t z " ] || { echo "root: $(ls -A "$m1" | tr '\n' ' ')"; rc=1; }
+  args+=("$obj/prefix=$m1/p" "$obj/prefix/d=$m1/p/d")
+  $py "$check_py" listdirs "${args[@]}" || rc=1
+  [ "$(ls -A "$m1" | tr '\n' ' ')" = "g p t z " ] || { echo "root: $(ls -A "$m1" | tr '\n' ' ')"; rc=1; }
   return $rc
 }
 check readdir readdir_check

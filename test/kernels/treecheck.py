@@ -6,6 +6,9 @@
   treecheck.py reread MNT HASHES                 every file read again equals the first read
   treecheck.py mmap FILE REF                     MAP_SHARED and MAP_PRIVATE maps equal REF
   treecheck.py concurrent FILE REF N             N threads open FILE at once, then read it
+  treecheck.py reread-many MNT=HASHES...         reread for several layers
+  treecheck.py listdirs REF=MNT...               directory listings equal
+  treecheck.py stats REF=MNT...                  lstat type, mode, size, mtime equal, inode numbers stable
 Prints what differs (at most 12 lines) and exits 1 if anything does.
 """
 import hashlib
@@ -165,6 +168,41 @@ def concurrent(path, ref, n):
     print("  %d readers, %d with the right content" % (n, n - len(bad)))
 
 
+def listdirs(pairs):
+    """pairs: REF=MNT; each directory's names equal its reference's"""
+    for pair in pairs:
+        ref, mnt = pair.split("=", 1)
+        try:
+            want = sorted(os.listdir(ref))
+            got = sorted(os.listdir(mnt))
+        except OSError as e:
+            problem("%s: %s" % (mnt, e))
+            continue
+        if want != got:
+            problem("%s: %s, expected %s" % (mnt, got, want))
+    print("  %d directories listed" % len(pairs))
+
+
+def stats(pairs):
+    """pairs: REF=MNT; lstat type, mode, size (not of directories) and mtime equal; ino stable"""
+    for pair in pairs:
+        ref, mnt = pair.split("=", 1)
+        try:
+            w, g, g2 = os.lstat(ref), os.lstat(mnt), os.lstat(mnt)
+        except OSError as e:
+            problem("%s: %s" % (mnt, e))
+            continue
+        fw = (kind(w), oct(stat.S_IMODE(w.st_mode)) if kind(w) != "symlink" else "-",
+              w.st_size if kind(w) != "dir" else "-", int(w.st_mtime))
+        fg = (kind(g), oct(stat.S_IMODE(g.st_mode)) if kind(g) != "symlink" else "-",
+              g.st_size if kind(g) != "dir" else "-", int(g.st_mtime))
+        if fw != fg:
+            problem("%s: %s, expected %s" % (mnt, fg, fw))
+        if g.st_ino != g2.st_ino:
+            problem("%s: inode number changed between two stats: %d %d" % (mnt, g.st_ino, g2.st_ino))
+    print("  %d entries stat'ed" % len(pairs))
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == "compare":
@@ -176,6 +214,15 @@ def main(argv):
         mmap_check(argv[2], argv[3])
     elif cmd == "concurrent":
         concurrent(argv[2], argv[3], int(argv[4]))
+    elif cmd == "listdirs":
+        listdirs(argv[2:])
+    elif cmd == "stats":
+        stats(argv[2:])
+    elif cmd == "reread-many":  # MNT=HASHES...
+        for pair in argv[2:]:
+            mnt, hashes = pair.split("=", 1)
+            print("layer %s:" % os.path.basename(mnt))
+            reread(mnt, hashes)
     else:
         sys.exit("treecheck.py: unknown command " + cmd)
     finish()
