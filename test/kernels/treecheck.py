@@ -102,6 +102,8 @@ def compare(ref, mnt, hashes_file, prefix, link_mtime):
 def reread(mnt, hashes_file):
     with open(hashes_file) as f:
         hashes = json.load(f)
+    if not hashes:
+        problem("%s: no file was read the first time (see its tree check)" % mnt)
     for path, first in sorted(hashes.items()):
         try:
             second = digest(os.path.join(mnt, path))
