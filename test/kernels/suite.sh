@@ -348,24 +348,38 @@ if mountpoint -q "$m2"; then
   check large-file-read-by-daemon-while-cold served_cold
 fi
 
-# ---- tier A: the series kernel with --passthrough inode ----
+# ---- tier A: the series kernel with --passthrough inode and inode-open ----
+# warm MODE: mounts a tar with MODE, makes a file attach (read it, let its entry be looked up
+# again), then counts what 20 stats and 20 open+read+close of it cost the daemon.
+warm_requests() {
+  local mode=$1 mnt=$W/m-$1 out rc=0 pid t s f i g0 r0 o0 g1 r1 o1
+  f=$mnt/t/data/medium.bin
+  out=$(thawfs mount --daemon --passthrough "$mode" --store "$W/store-$mode" --stats "$W/stats-$mode.json" \
+    "$obj/b.tar=t" "$mnt" 2>&1)
+  rc=$?; echo "$out" | head -20
+  [ $rc -eq 0 ] && mountpoint -q "$mnt" || return 1
+  pid=$(sed -n 's/.*daemon pid \([0-9]*\).*/\1/p' <<<"$out")
+  t=$(status tier "$mnt"); echo "tier $t (expected A)"
+  cmp "$f" "$src/data/medium.bin" || rc=1
+  settle "$mnt"; sleep 2 # durable, then the name is invalidated: the next lookup attaches
+  stat -c 'ino %i size %s' "$f"
+  exec {fd}<"$f"; s=$(state "$f"); exec {fd}<&-
+  echo "state while open: $s"
+  g0=$(status daemon_getattrs "$mnt"); r0=$(status daemon_reads "$mnt"); o0=$(status daemon_opens "$mnt")
+  for ((i = 0; i < 20; i++)); do stat "$f" >/dev/null; done
+  for ((i = 0; i < 20; i++)); do cat "$f" >/dev/null; done
+  g1=$(status daemon_getattrs "$mnt"); r1=$(status daemon_reads "$mnt"); o1=$(status daemon_opens "$mnt")
+  echo "20 stats + 20 open/read/close of an attached file: GETATTR $((g1 - g0)), READ $((r1 - r0)), OPEN $((o1 - o0))"
+  echo "backing ids registered: $(status backing_ids "$mnt")"
+  echo 2 >/proc/sys/vm/drop_caches; sleep 1
+  echo "backing ids after drop_caches: $(status backing_ids "$mnt")"
+  umount "$mnt"; wait_gone "$pid" 60; cat "$W/stats-$mode.json"
+  [ "$t" = A ] && [ "$s" = passthrough ] && [ $rc -eq 0 ] && [ $((g1 - g0)) -eq 0 ] && [ $((r1 - r0)) -eq 0 ] || return 1
+  [ "$mode" != inode-open ] || [ $((o1 - o0)) -eq 0 ]
+}
 if [ "${THAWFS_INODE_CHECK:-0}" = 1 ]; then
-  m3=$W/m3
-  inode_tier() {
-    local out rc pid3 t s
-    out=$(thawfs mount --daemon --passthrough inode --store "$W/store3" --stats "$W/stats3.json" "$obj/b.tar=t" "$m3" 2>&1)
-    rc=$?; echo "$out" | head -20
-    [ $rc -eq 0 ] && mountpoint -q "$m3" || return 1
-    pid3=$(sed -n 's/.*daemon pid \([0-9]*\).*/\1/p' <<<"$out")
-    t=$(status tier "$m3"); echo "tier $t (expected A)"
-    cmp "$m3/t/data/medium.bin" "$src/data/medium.bin" || rc=1
-    exec {fd}<"$m3/t/data/medium.bin"; s=$(state "$m3/t/data/medium.bin"); exec {fd}<&-
-    echo "state while open: $s"
-    stat -c 'ino %i size %s' "$m3/t/data/medium.bin"
-    umount "$m3"; wait_gone "$pid3" 60; cat "$W/stats3.json"
-    [ "$t" = A ] && [ "$s" = passthrough ] && [ $rc -eq 0 ]
-  }
-  check passthrough-inode-tier-a inode_tier
+  check passthrough-inode-tier-a warm_requests inode
+  check passthrough-inode-open-no-requests warm_requests inode-open
 fi
 
 nothing_mounted() {
