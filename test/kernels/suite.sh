@@ -354,6 +354,7 @@ fi
 warm_requests() {
   local mode=$1 mnt=$W/m-$1 out rc=0 pid t s f i g0 r0 o0 g1 r1 o1
   f=$mnt/t/data/medium.bin
+  mkdir -p "$mnt"
   out=$(thawfs mount --daemon --passthrough "$mode" --store "$W/store-$mode" --stats "$W/stats-$mode.json" \
     "$obj/b.tar=t" "$mnt" 2>&1)
   rc=$?; echo "$out" | head -20
