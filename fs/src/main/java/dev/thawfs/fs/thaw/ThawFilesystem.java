@@ -326,9 +326,9 @@ public final class ThawFilesystem implements FuseFilesystem {
         });
     }
 
-    /** The node's fetch (shared with any running); once it succeeds, the kernel may attach the file. */
-    private CompletableFuture<Node> fetch(Node node) {
-        return store.materialize(node, source, Progress.NONE).whenComplete((done, error) -> {
+    /** Starts the node's fetch (or joins the running one); once it succeeds, the kernel may attach the file. */
+    private void fetch(Node node) {
+        store.materialize(node, source, Progress.NONE).whenComplete((done, error) -> {
             if (error == null) {
                 inodes.attachable(node);
             }
