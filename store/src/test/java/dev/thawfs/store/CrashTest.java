@@ -35,16 +35,18 @@ class CrashTest {
     void killedAtRandomPointsTheStoreNeverServesAnIncompleteBlob() throws Exception {
         Path source = work.resolve("src");
         Map<String, byte[]> digests = createSource(source);
-        Path storeDir = work.resolve("store");
+        long fullRunNanos = runToTheEnd(work.resolve("calibration"), source, digests);
         Random random = new Random(2026);
         int sawPartial = 0;
-        // More kills while none has landed mid-way yet: how fast the child runs depends on the machine.
+        Path storeDir = null;
+        // Each kill gets a fresh store, killed at a random point of a run as long as the measured
+        // one, so kills land mid-way however fast this machine is.
         for (int kill = 0; kill < KILLS || (sawPartial == 0 && kill < 4 * KILLS); kill++) {
+            storeDir = work.resolve("store-" + kill);
             Process child = startWorkload(storeDir, source);
             try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
-                String line = out.readLine();
-                assertEquals("imported", line, "the workload started");
-                Thread.sleep(random.nextInt(5, 400 + 100 * kill));
+                assertEquals("imported", out.readLine(), "the workload started");
+                TimeUnit.NANOSECONDS.sleep((long) (fullRunNanos * (0.05 + 0.9 * random.nextDouble())));
                 child.destroyForcibly(); // SIGKILL: no shutdown hook, no close
                 assertTrue(child.waitFor(60, TimeUnit.SECONDS));
             }
@@ -54,11 +56,23 @@ class CrashTest {
             }
         }
         assertTrue(sawPartial > 0, "at least one kill landed mid-materialization");
+        runToTheEnd(storeDir, source, digests);
+    }
 
-        Process last = startWorkload(storeDir, source);
-        assertTrue(last.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, last.exitValue(), new String(last.getErrorStream().readAllBytes()));
+    /** Runs the workload on {@code storeDir} to the end; returns how long it took after the import. */
+    private long runToTheEnd(Path storeDir, Path source, Map<String, byte[]> digests) throws Exception {
+        Process child = startWorkload(storeDir, source);
+        long nanos;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
+            assertEquals("imported", out.readLine(), "the workload started");
+            long started = System.nanoTime();
+            assertEquals("done", out.readLine(), "the workload ran to the end");
+            nanos = System.nanoTime() - started;
+        }
+        assertTrue(child.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, child.exitValue());
         assertEquals(digests.size(), verify(storeDir, digests), "a run to the end completes every file");
+        return nanos;
     }
 
     private Process startWorkload(Path storeDir, Path source) throws IOException {
