@@ -41,28 +41,45 @@ final class FillState {
         return ready;
     }
 
-    synchronized void advance(long bytes) {
-        filled += bytes;
-        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-            Waiter waiter = it.next();
-            if (waiter.end() <= filled && waiter.end() < size) {
-                waiter.ready().complete(null);
-                it.remove();
+    /**
+     * More bytes are in the blob file. Waiters are completed after the monitor is released: their
+     * continuations (a reader's pread and reply) run on this thread and must not hold it.
+     */
+    void advance(long bytes) {
+        List<Waiter> ready = null; // allocated only when a waiter is due: this runs per write of a fetch
+        synchronized (this) {
+            filled += bytes;
+            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+                Waiter waiter = it.next();
+                if (waiter.end() <= filled && waiter.end() < size) {
+                    if (ready == null) {
+                        ready = new ArrayList<>();
+                    }
+                    ready.add(waiter);
+                    it.remove();
+                }
             }
+        }
+        if (ready != null) {
+            ready.forEach(waiter -> waiter.ready().complete(null));
         }
     }
 
     /** The content is written and verified (error null), or the fill failed. */
-    synchronized void finish(Throwable error) {
-        done = true;
-        failure = error;
-        for (Waiter waiter : waiters) {
+    void finish(Throwable error) {
+        List<Waiter> all;
+        synchronized (this) {
+            done = true;
+            failure = error;
+            all = List.copyOf(waiters);
+            waiters.clear();
+        }
+        for (Waiter waiter : all) {
             if (error == null) {
                 waiter.ready().complete(null);
             } else {
                 waiter.ready().completeExceptionally(error);
             }
         }
-        waiters.clear();
     }
 }
