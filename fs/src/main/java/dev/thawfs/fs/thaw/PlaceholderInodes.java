@@ -7,7 +7,9 @@ import dev.thawfs.store.Node;
 import dev.thawfs.store.Store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,11 +33,18 @@ final class PlaceholderInodes implements Inodes {
     private record Name(long parent, String name) {
     }
 
+    /**
+     * Lookups and names change only inside {@code files.compute} for the inode's key (the map's
+     * lock also decides when it is forgotten); the backing id under the inode's own monitor.
+     */
     private static final class FileInode {
+        /** {@link #backingId} of an inode the kernel forgot: no backing may be registered any more. */
+        static final int FORGOTTEN = -1;
+
         final Node node;
         final Set<Name> names = new HashSet<>();
         long lookups;
-        int backingId;
+        volatile int backingId;
 
         FileInode(Node node) {
             this.node = node;
@@ -63,7 +72,8 @@ final class PlaceholderInodes implements Inodes {
             return inode.nodeid() | NOT_A_FILE;
         }
         Node node = inode.node();
-        long ino = inoByBlob.computeIfAbsent(node.blobId(), blob -> placeholderIno(node));
+        Long known = inoByBlob.get(node.blobId());
+        long ino = known != null ? known : inoByBlob.merge(node.blobId(), placeholderIno(node), (first, same) -> first);
         files.compute(ino, (key, file) -> {
             FileInode counted = file == null ? new FileInode(node) : file;
             counted.lookups++;
@@ -94,17 +104,28 @@ final class PlaceholderInodes implements Inodes {
 
     @Override
     public void forget(long nodeid, long lookups) {
+        FileInode[] forgotten = {null};
         files.computeIfPresent(nodeid, (key, file) -> {
             file.lookups -= lookups;
             if (file.lookups > 0) {
                 return file;
             }
-            if (file.backingId > 0) {
-                kernel.closeBacking(file.backingId); // the kernel released its reference at eviction
-                store.unpin(file.node);
-            }
+            forgotten[0] = file;
             return null;
         });
+        if (forgotten[0] == null) {
+            return;
+        }
+        FileInode file = forgotten[0];
+        int backingId;
+        synchronized (file) {
+            backingId = file.backingId;
+            file.backingId = FileInode.FORGOTTEN;
+        }
+        if (backingId > 0) {
+            kernel.closeBacking(backingId); // the kernel released its reference at eviction
+            store.unpin(file.node);
+        }
     }
 
     @Override
@@ -120,6 +141,9 @@ final class PlaceholderInodes implements Inodes {
      */
     private int backingId(FileInode file, boolean knownComplete) {
         synchronized (file) {
+            if (file.backingId == FileInode.FORGOTTEN) {
+                return 0;
+            }
             if (file.backingId == 0) {
                 store.pin(file.node);
                 int id = knownComplete || store.isMaterialized(file.node) ? kernel.openBacking(store.blobPath(file.node)) : 0;
@@ -165,14 +189,14 @@ final class PlaceholderInodes implements Inodes {
     @Override
     public void attachable(Node node) {
         Long ino = inoByBlob.get(node.blobId());
-        FileInode file = ino == null ? null : files.get(ino);
-        if (file == null) {
+        if (ino == null) {
             return;
         }
-        Set<Name> names;
-        synchronized (file) {
-            names = Set.copyOf(file.names);
-        }
+        List<Name> names = new ArrayList<>();
+        files.computeIfPresent(ino, (key, current) -> {
+            names.addAll(current.names);
+            return current;
+        });
         names.forEach(name -> kernel.invalidateEntry(name.parent(), name.name()));
     }
 }
