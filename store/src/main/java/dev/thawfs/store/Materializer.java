@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -75,9 +76,14 @@ final class Materializer implements AutoCloseable {
         pins.pin(blobId);
         FillState fill = new FillState(node.size());
         fills.put(blobId, fill);
-        CompletableFuture.supplyAsync(() -> fill(artifact, node, source, progress, fill), workers)
-                .whenComplete((written, error) -> fill.finish(unwrap(error))) // readers need not wait for durability
-                .thenCompose(written -> committer.commit(blobId, node.size()))
+        CompletableFuture<Void> written;
+        try {
+            written = CompletableFuture.supplyAsync(() -> fill(artifact, node, source, progress, fill), workers);
+        } catch (RejectedExecutionException closed) {
+            written = CompletableFuture.failedFuture(new StoreException("the store is closed", closed));
+        }
+        written.whenComplete((ignored, error) -> fill.finish(unwrap(error))) // readers need not wait for durability
+                .thenCompose(ignored -> committer.commit(blobId, node.size()))
                 .whenComplete((committed, error) -> {
                     fills.remove(blobId, fill);
                     inFlight.remove(blobId, result);
@@ -176,8 +182,15 @@ final class Materializer implements AutoCloseable {
         return permissions;
     }
 
+    /**
+     * Stops the fetches: running ones are interrupted, and every caller still waiting (also for
+     * a fetch that was queued and never started) gets a failed future instead of none.
+     */
     @Override
     public void close() {
         workers.shutdownNow();
+        StoreException closed = new StoreException("the store was closed before this content was fetched");
+        fills.values().forEach(fill -> fill.finish(closed));
+        inFlight.values().forEach(result -> result.completeExceptionally(closed));
     }
 }

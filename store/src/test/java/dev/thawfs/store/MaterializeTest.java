@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -161,6 +161,32 @@ class MaterializeTest {
             all.get(30, TimeUnit.SECONDS);
             store.materialize(big, slow, Progress.NONE).get(30, TimeUnit.SECONDS);
             assertTrue(store.isMaterialized(big));
+        }
+    }
+
+    @Test
+    void closingTheStoreFailsFetchesThatNeverStartedInsteadOfLeavingThemPending() throws Exception {
+        Store store = Store.open(work.resolve("store"), StoreOptions.defaults().withConcurrency(1));
+        Artifact artifact = store.importArtifact("file:/src", "1", source.entries().iterator());
+        List<Node> files = files(store, artifact);
+        CountDownLatch started = new CountDownLatch(1);
+        ContentSource stuck = (a, node, target) -> {
+            started.countDown();
+            try {
+                new CountDownLatch(1).await(); // until the store's close interrupts it
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException("interrupted");
+            }
+        };
+        CompletableFuture<Node> running = store.materialize(files.get(0), stuck, Progress.NONE);
+        CompletableFuture<Node> queued = store.materialize(files.get(1), stuck, Progress.NONE);
+        CompletableFuture<Void> waitingReader = store.whenAvailable(files.get(1), 10, stuck);
+        assertTrue(started.await(30, TimeUnit.SECONDS));
+        store.close();
+        for (CompletableFuture<?> future : List.of(running, queued, waitingReader)) {
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> future.get(60, TimeUnit.SECONDS));
+            assertTrue(failed.getCause() instanceof IOException || failed.getCause() instanceof StoreException,
+                    String.valueOf(failed.getCause()));
         }
     }
 
