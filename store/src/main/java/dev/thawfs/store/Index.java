@@ -30,6 +30,7 @@ final class Index implements AutoCloseable {
     static final byte[] BYTES_KEY = "materialized-bytes".getBytes(StandardCharsets.US_ASCII);
     static final byte[] LRU_SEQ_KEY = "lru-seq".getBytes(StandardCharsets.US_ASCII);
 
+    private final Path directory;
     private final RocksDB db;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
@@ -44,7 +45,9 @@ final class Index implements AutoCloseable {
     private final WriteOptions unsynced = new WriteOptions();
     private final ReadOptions readOptions = new ReadOptions();
 
-    private Index(RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions, List<ColumnFamilyHandle> handles) {
+    private Index(Path directory, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
+            List<ColumnFamilyHandle> handles) {
+        this.directory = directory;
         this.db = db;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
@@ -75,15 +78,19 @@ final class Index implements AutoCloseable {
             throw new StoreException("cannot open the store index " + directory + ": " + e.getMessage()
                     + ". If it is corrupt, move the store directory away: its content is fetched again", e);
         }
-        Index index = new Index(db, dbOptions, cfOptions, handles);
-        index.checkSchema(directory);
+        Index index = new Index(directory, db, dbOptions, cfOptions, handles);
+        try {
+            index.checkSchema();
+        } catch (RuntimeException e) {
+            index.close();
+            throw e;
+        }
         return index;
     }
 
-    private void checkSchema(Path directory) {
+    private void checkSchema() {
         long schema = getLong(meta, SCHEMA_KEY, 0);
         if (schema > SCHEMA) {
-            close();
             throw new StoreException("the store index " + directory + " has schema " + schema
                     + ", newer than this thawfs reads (" + SCHEMA + "): upgrade thawfs or use another store");
         }
@@ -111,6 +118,11 @@ final class Index implements AutoCloseable {
 
     long getLong(ColumnFamilyHandle family, byte[] key, long missing) {
         byte[] value = get(family, key);
+        if (value != null && value.length != Long.BYTES) {
+            throw new StoreException("the store index " + directory + " has a malformed '"
+                    + new String(key, StandardCharsets.US_ASCII) + "' record (" + value.length
+                    + " bytes, not 8): move the store directory away; its content is fetched again");
+        }
         return value == null ? missing : ByteBuffer.wrap(value).getLong();
     }
 

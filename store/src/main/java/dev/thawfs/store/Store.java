@@ -78,10 +78,15 @@ public final class Store implements AutoCloseable {
     /** Opens (creating if needed) the store in {@code directory}; one process at a time. */
     public static Store open(Path directory, StoreOptions options) {
         StoreLayout layout = StoreLayout.open(directory);
+        Index index = null;
         try {
             NativeLibrary.load(layout.nativeLibraries, layout.tmp);
-            return new Store(layout, Index.open(layout.index), options);
+            index = Index.open(layout.index);
+            return new Store(layout, index, options);
         } catch (RuntimeException e) {
+            if (index != null) {
+                index.close(); // else its lock keeps this process from opening the store again
+            }
             layout.close();
             throw e;
         }

@@ -10,7 +10,9 @@ public record StoreOptions(long budgetBytes, int minFreePercent, int concurrency
 
     public StoreOptions {
         if (budgetBytes <= 0 || minFreePercent < 0 || minFreePercent > 99 || concurrency < 1 || cacheEntries < 1) {
-            throw new IllegalArgumentException("store options out of range: " + this);
+            throw new IllegalArgumentException("store options out of range: budget " + budgetBytes
+                    + " bytes, min-free " + minFreePercent + " %, concurrency " + concurrency + ", cache entries "
+                    + cacheEntries);
         }
     }
 

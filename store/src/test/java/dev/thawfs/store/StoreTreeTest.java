@@ -252,6 +252,19 @@ class StoreTreeTest {
                 e.getMessage());
     }
 
+    @Test
+    void aMalformedRecordIsAClearErrorEveryTimeTheStoreIsOpened() throws Exception {
+        open().close();
+        Index index = Index.open(work.resolve("store/index"));
+        index.put(index.meta, Index.BYTES_KEY, new byte[3], true);
+        index.close();
+        for (int attempt = 0; attempt < 2; attempt++) { // the failed open released the index's lock
+            StoreException e = assertThrows(StoreException.class, this::open);
+            assertTrue(e.getMessage().contains("malformed 'materialized-bytes' record")
+                    && e.getMessage().contains("move the store directory away"), e.getMessage());
+        }
+    }
+
     private static List<String> names(List<Node> nodes) {
         return nodes.stream().map(Node::name).toList();
     }
