@@ -87,7 +87,12 @@ final class DeviceConnection implements KernelConnection {
         try {
             file = Files.createTempFile(directory, ".thawfs-probe-", "");
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "no passthrough probe in " + directory + ": " + e);
+            String reason = "cannot create a probe file in " + directory + " (" + e + ")";
+            if (mode != PassthroughMode.AUTO) {
+                throw new MountException("passthrough is required but cannot be checked: " + reason
+                        + ". Make the store directory writable by this user, or use --passthrough auto");
+            }
+            LOG.log(System.Logger.Level.WARNING, "passthrough not checked at mount: " + reason);
             return;
         }
         try {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.thawfs.config.PassthroughMode;
 import dev.thawfs.fs.engine.FuseSession;
 import dev.thawfs.fs.engine.MountOptions;
+import dev.thawfs.fs.kernel.MountException;
 import dev.thawfs.fs.kernel.NativeFiles;
 import dev.thawfs.fs.proto.Opcode;
 import dev.thawfs.fs.testing.FuseTestSupport;
@@ -92,6 +93,20 @@ class ThawMountTest {
 
     private static String state(Path file) throws Exception {
         return NativeFiles.getxattr(file, ThawFilesystem.STATE_XATTR);
+    }
+
+    @Test
+    void requiredPassthroughThatCannotBeCheckedFailsTheMountAndLeavesNothingMounted() throws Exception {
+        DirectorySource content = new DirectorySource(source);
+        Layer layer = new Layer(importSource(content, "1"), "");
+        Path mountpoint = Files.createDirectory(work.resolve("mnt"));
+        MountException refused = assertThrows(MountException.class, () -> FuseSession.mount(mountpoint,
+                new ThawFilesystem(store, List.of(layer), content, new ThawOptions(THRESHOLD, TIMEOUT, readAhead)),
+                MountOptions.defaults("thawfs-test").withPassthrough(PassthroughMode.REQUIRE)
+                        .withBackingProbe(work.resolve("no-such-store"))));
+        assertTrue(refused.getMessage().contains("cannot be checked")
+                && refused.getMessage().contains("--passthrough auto"), refused.getMessage());
+        FuseTestSupport.assertNoMountsLeft(work);
     }
 
     @Test
