@@ -3,7 +3,6 @@ package dev.thawfs.cli;
 import dev.thawfs.fs.thaw.AccessLog;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +20,15 @@ import java.util.regex.Pattern;
  */
 final class AccessTrace implements AccessLog, AutoCloseable {
     static final String HEADER = "# thawfs trace v1";
+    private static final System.Logger LOG = System.getLogger(AccessTrace.class.getName());
     private static final Pattern TRACE_LINE = Pattern.compile("\\d+\t\\d+\t\\d+\t.*");
 
+    private final Path file;
     private final BufferedWriter out;
+    private boolean failed;
 
-    private AccessTrace(BufferedWriter out) {
+    private AccessTrace(Path file, BufferedWriter out) {
+        this.file = file;
         this.out = out;
     }
 
@@ -34,17 +37,25 @@ final class AccessTrace implements AccessLog, AutoCloseable {
         BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
         out.write(HEADER + "\n");
         out.flush();
-        return new AccessTrace(out);
+        return new AccessTrace(file, out);
     }
 
-    /** Each line is flushed: a job that ends by being killed still leaves its trace. */
+    /**
+     * Each line is flushed: a job that ends by being killed still leaves its trace. Recording
+     * never fails the access it records: a write error ends the trace with one warning.
+     */
     @Override
     public synchronized void firstAccess(String path, long offset, long length, long millisSinceMount) {
+        if (failed) {
+            return;
+        }
         try {
             out.write(millisSinceMount + "\t" + offset + "\t" + length + "\t" + escape(path) + "\n");
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            failed = true;
+            LOG.log(System.Logger.Level.WARNING, "recording the trace " + file + " stopped at " + path + ": " + e
+                    + "; the mount goes on without it");
         }
     }
 
