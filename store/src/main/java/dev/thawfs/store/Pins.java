@@ -19,10 +19,6 @@ final class Pins {
         counts.computeIfPresent(blobId, (id, count) -> count == 1 ? null : count - 1);
     }
 
-    boolean isPinned(long blobId) {
-        return counts.containsKey(blobId);
-    }
-
     /** Runs {@code eviction} unless the blob is pinned; true if it ran. */
     boolean evictUnlessPinned(long blobId, Runnable eviction) {
         boolean[] ran = {false};

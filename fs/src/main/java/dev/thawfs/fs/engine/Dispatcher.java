@@ -112,11 +112,6 @@ final class Dispatcher {
                     fs.access(r, node, mask);
                 }
             }
-            case Opcode.LSEEK -> {
-                require(at, Structs.Lseek.IN_SIZE, end);
-                fs.lseek(r, node, in.getLong(at + Structs.Lseek.FH), in.getLong(at + Structs.Lseek.OFFSET),
-                        in.getInt(at + Structs.Lseek.WHENCE));
-            }
             case Opcode.INTERRUPT -> channel.interrupt(in.getLong(require(at, 8, end)));
             case Opcode.DESTROY -> r.replyEmpty();
             case Opcode.INIT -> r.replyError(Errno.EIO); // only the first INIT is valid, handled by the session

@@ -67,11 +67,6 @@ public interface FuseFilesystem {
         request.replyEmpty();
     }
 
-    /** SEEK_DATA/SEEK_HOLE; ENOSYS makes the kernel use its generic answer from then on. */
-    default void lseek(FuseRequest request, long nodeid, long fh, long offset, int whence) {
-        request.replyError(Errno.ENOSYS);
-    }
-
     /** The connection ended (unmounted); called once. */
     default void destroy() {
     }

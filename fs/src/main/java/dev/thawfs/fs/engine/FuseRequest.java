@@ -235,14 +235,6 @@ public final class FuseRequest {
         }
     }
 
-    public void replyLseek(long offset) {
-        if (claim()) {
-            ByteBuffer b = FuseChannel.replyBuffer();
-            b.putLong(Structs.OutHeader.SIZE, offset);
-            send(b, 0, Structs.Lseek.OUT_SIZE);
-        }
-    }
-
     /** Starts a READDIR/READDIRPLUS answer of at most {@code size} bytes, built and sent on this thread. */
     public DirectoryReply replyDirectory(int size) {
         return new DirectoryReply(this, FuseChannel.replyBuffer(), size);

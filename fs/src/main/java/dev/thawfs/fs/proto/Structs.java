@@ -268,15 +268,6 @@ public final class Structs {
         public static final int OUT_SIZE = 8;
     }
 
-    /** struct fuse_lseek_in / fuse_lseek_out. */
-    public static final class Lseek {
-        public static final int IN_SIZE = 24;
-        public static final int FH = 0;
-        public static final int OFFSET = 8;
-        public static final int WHENCE = 16;
-        public static final int OUT_SIZE = 8;
-    }
-
     /** struct fuse_kstatfs (= fuse_statfs_out). */
     public static final class Kstatfs {
         public static final int SIZE = 80;

@@ -363,6 +363,8 @@ public final class ThawFilesystem implements FuseFilesystem {
                         }
                         request.replyRead(channel, offset, size, file.node.size());
                     } catch (IOException e) {
+                        LOG.log(System.Logger.Level.WARNING, "reading " + describe(file.node)
+                                + " from the store failed: " + e);
                         request.replyError(Errno.EIO);
                     }
                 });

@@ -93,8 +93,6 @@ class StructsTest {
         assertEquals(16, Structs.ReadIn.READ_SIZE);
         assertEquals(24, Structs.ReleaseIn.SIZE);
         assertEquals(16, Structs.Forget.ONE_SIZE);
-        assertEquals(24, Structs.Lseek.IN_SIZE);
-        assertEquals(16, Structs.Lseek.WHENCE);
         assertEquals(80, Structs.Kstatfs.SIZE);
         assertEquals(24, Structs.Dirent.HEADER_SIZE);
         assertEquals(16, Structs.NotifyInvalEntry.SIZE);
