@@ -1,5 +1,8 @@
 package dev.thawfs.store;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * One entry of an imported artifact's tree.
  *
@@ -27,6 +30,33 @@ public record Node(
         byte[] locator) {
 
     static final int VERSION = 1;
+
+    /** The locator's bytes, a copy: a node is a value, equal to another node with the same fields. */
+    @Override
+    public byte[] locator() {
+        return locator.clone();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Node node && id == node.id && artifactId == node.artifactId
+                && parentId == node.parentId && Objects.equals(name, node.name) && type == node.type && mode == node.mode
+                && nlink == node.nlink && size == node.size && mtimeSec == node.mtimeSec
+                && mtimeNsec == node.mtimeNsec && blobId == node.blobId
+                && Objects.equals(linkTarget, node.linkTarget)
+                && Arrays.equals(locator, node.locator);
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(id) * 31 + Objects.hashCode(name);
+    }
+
+    @Override
+    public String toString() {
+        return "Node[id=" + id + ", artifact=" + artifactId + ", parent=" + parentId + ", name=" + name + ", " + type
+                + ", size=" + size + ", blob=" + blobId + "]";
+    }
 
     public int statMode() {
         return type.modeBits() | (mode & 07777);
