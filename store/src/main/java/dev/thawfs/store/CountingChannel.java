@@ -11,6 +11,7 @@ final class CountingChannel implements WritableByteChannel {
     private final Progress progress;
     private final FillState fill;
     private long written;
+    private IOException writeFailure;
 
     CountingChannel(FileChannel file, Progress progress, FillState fill) {
         this.file = file;
@@ -20,7 +21,13 @@ final class CountingChannel implements WritableByteChannel {
 
     @Override
     public int write(ByteBuffer source) throws IOException {
-        int n = file.write(source);
+        int n;
+        try {
+            n = file.write(source);
+        } catch (IOException e) {
+            writeFailure = e;
+            throw e;
+        }
         written += n;
         progress.bytes(n);
         fill.advance(n);
@@ -29,6 +36,11 @@ final class CountingChannel implements WritableByteChannel {
 
     long written() {
         return written;
+    }
+
+    /** The store's own write error, however the content source passed it on; null if none. */
+    IOException writeFailure() {
+        return writeFailure;
     }
 
     @Override

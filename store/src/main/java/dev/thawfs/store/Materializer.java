@@ -30,6 +30,7 @@ import java.util.function.Predicate;
  */
 final class Materializer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Materializer.class.getName());
+    private static final long FULL_BELOW_BYTES = 64 << 10;
 
     private final StoreLayout layout;
     private final GroupCommitter committer;
@@ -126,10 +127,17 @@ final class Materializer implements AutoCloseable {
             Files.createDirectories(file.getParent());
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 channel.truncate(0);
+                CountingChannel target = new CountingChannel(channel, progress, fill);
                 try {
-                    copy(artifact, node, source, new CountingChannel(channel, progress, fill));
+                    copy(artifact, node, source, target);
                 } catch (IOException | RuntimeException e) {
-                    channel.truncate(0); // give back the space; the blob stays a placeholder
+                    // judged before the partial content's space is given back (the blob stays a placeholder)
+                    MaterializeException storeFailed =
+                            target.writeFailure() == null ? null : storeWriteFailed(artifact, node, target.writeFailure());
+                    channel.truncate(0);
+                    if (storeFailed != null) {
+                        throw storeFailed;
+                    }
                     throw e;
                 }
             }
@@ -140,11 +148,6 @@ final class Materializer implements AutoCloseable {
         } catch (MaterializeException e) {
             throw e;
         } catch (IOException e) {
-            if (isDiskFull(e)) {
-                onDiskFull.run();
-                throw new MaterializeException(MaterializeException.Reason.NO_SPACE,
-                        describe(artifact, node) + ": the store's disk is full (" + layout.root + ")", e);
-            }
             throw new MaterializeException(MaterializeException.Reason.SOURCE, describe(artifact, node) + ": " + e, e);
         } catch (CompletionException | StoreException e) {
             throw e;
@@ -163,8 +166,24 @@ final class Materializer implements AutoCloseable {
         }
     }
 
-    private static boolean isDiskFull(IOException e) {
-        return String.valueOf(e.getMessage()).contains("No space left on device");
+    /**
+     * A write to the blob file failed. Java gives no errno, and its message is in the user's
+     * language: the disk counts as full when it has less than a block left for this user.
+     */
+    private MaterializeException storeWriteFailed(Artifact artifact, Node node, IOException e) {
+        long usable;
+        try {
+            usable = Files.getFileStore(layout.root).getUsableSpace();
+        } catch (IOException unknown) {
+            usable = 0;
+        }
+        if (usable < FULL_BELOW_BYTES) {
+            onDiskFull.run();
+            return new MaterializeException(MaterializeException.Reason.NO_SPACE,
+                    describe(artifact, node) + ": the store's disk is full (" + layout.root + ")", e);
+        }
+        return new MaterializeException(MaterializeException.Reason.STORE,
+                describe(artifact, node) + ": writing the store's disk failed (" + layout.root + "): " + e, e);
     }
 
     private static String describe(Artifact artifact, Node node) {

@@ -39,8 +39,17 @@ class DiskFullTest {
                 Node bigNode = store.child(artifact.rootId(), "big").orElseThrow();
                 Node littleNode = store.child(artifact.rootId(), "little").orElseThrow();
 
+                // a source that passes the store's write error on in words of its own: the disk is
+                // found full by what failed, not by the text of a message
+                ContentSource rewording = (a, node, target) -> {
+                    try {
+                        content.copy(a, node, target);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.IOException("Übertragung abgebrochen", e);
+                    }
+                };
                 ExecutionException e = assertThrows(ExecutionException.class,
-                        () -> store.materialize(bigNode, content, Progress.NONE).get());
+                        () -> store.materialize(bigNode, rewording, Progress.NONE).get());
                 MaterializeException cause = assertInstanceOf(MaterializeException.class, e.getCause());
                 assertEquals(MaterializeException.Reason.NO_SPACE, cause.reason());
                 assertTrue(cause.getMessage().contains("disk is full"), cause.getMessage());
