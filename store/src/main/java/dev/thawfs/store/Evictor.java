@@ -86,12 +86,15 @@ final class Evictor {
         try (RocksIterator lru = index.iterator(index.lru)) {
             for (lru.seekToFirst(); lru.isValid() && accounting.bytes() > targetBytes && !stopped; lru.next()) {
                 long blobId = RecordCodec.longAt(lru.key(), 8);
-                byte[] lruKey = lru.key();
-                byte[] record = index.get(index.blobs, RecordCodec.key(blobId));
-                Blob blob = record == null ? null : Blob.decode(blobId, record);
-                long[] dropped = {0};
-                pins.evictUnlessPinned(blobId, () -> dropped[0] = drop(blob, blobId, lruKey));
-                freed += dropped[0];
+                if (!pins.claimForEviction(blobId)) {
+                    continue;
+                }
+                try {
+                    byte[] record = index.get(index.blobs, RecordCodec.key(blobId));
+                    freed += drop(record == null ? null : Blob.decode(blobId, record), blobId, lru.key());
+                } finally {
+                    pins.evicted(blobId);
+                }
             }
         }
         if (freed > 0) {

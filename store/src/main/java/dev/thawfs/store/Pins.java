@@ -5,30 +5,50 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Blobs that must not be evicted: open, attached as a backing file, or being materialized.
- * Eviction decides under the same per-blob lock that pinning takes, so a blob is never evicted
- * between "is it pinned?" and "drop it".
+ * Eviction claims an unpinned blob under the same per-blob lock that pinning takes, then drops it
+ * outside any lock (an index write and a truncate); a pin of that one blob waits until the drop is
+ * done, so whoever pins it finds it either whole or evicted, never half-way.
  */
 final class Pins {
+    /** The count of a blob claimed for eviction. */
+    private static final int EVICTING = -1;
+
     private final Map<Long, Integer> counts = new ConcurrentHashMap<>();
 
     void pin(long blobId) {
-        counts.merge(blobId, 1, Integer::sum);
+        while (counts.merge(blobId, 1, (count, one) -> count == EVICTING ? EVICTING : count + one) == EVICTING) {
+            awaitEviction(blobId);
+        }
+    }
+
+    private synchronized void awaitEviction(long blobId) {
+        boolean interrupted = false;
+        while (Integer.valueOf(EVICTING).equals(counts.get(blobId))) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true; // a drop takes milliseconds: finish pinning, keep the interrupt
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     void unpin(long blobId) {
         counts.computeIfPresent(blobId, (id, count) -> count == 1 ? null : count - 1);
     }
 
-    /** Runs {@code eviction} unless the blob is pinned; true if it ran. */
-    boolean evictUnlessPinned(long blobId, Runnable eviction) {
-        boolean[] ran = {false};
-        counts.compute(blobId, (id, count) -> {
-            if (count == null) {
-                eviction.run();
-                ran[0] = true;
-            }
-            return count;
-        });
-        return ran[0];
+    /** Claims the blob for eviction unless it is pinned; a claim must be ended by {@link #evicted}. */
+    boolean claimForEviction(long blobId) {
+        return counts.putIfAbsent(blobId, EVICTING) == null;
+    }
+
+    /** The claimed blob is dropped (or kept): pins of it go ahead. */
+    void evicted(long blobId) {
+        counts.remove(blobId, EVICTING);
+        synchronized (this) {
+            notifyAll();
+        }
     }
 }
