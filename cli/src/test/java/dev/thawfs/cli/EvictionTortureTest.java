@@ -173,10 +173,10 @@ class EvictionTortureTest {
                         + " running fetches hold: " + figures));
     }
 
-    /** The store's bytes once eviction caught up with the readers (it runs behind them), waiting up to 10 s. */
+    /** The store's bytes once eviction caught up with the readers (it runs behind them), waiting up to 60 s. */
     private static long storeBytesOnceEvicted(Path mountpoint) throws Exception {
         long bytes = Long.MAX_VALUE;
-        for (int i = 0; i < 100 && bytes > BUDGET_KEPT; i++) {
+        for (int i = 0; i < 600 && bytes > BUDGET_KEPT; i++) {
             String status = NativeFiles.getxattr(mountpoint, ThawFilesystem.STATUS_XATTR);
             bytes = Long.parseLong(status.replaceAll("(?s).*\\bstore_bytes=(\\d+).*", "$1"));
             Thread.sleep(100);

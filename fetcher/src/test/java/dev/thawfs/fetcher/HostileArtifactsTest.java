@@ -245,8 +245,11 @@ class HostileArtifactsTest {
         try (ArtifactReader again = open(work.resolve("repo"), ArchiveLimits.defaults())) {
             assertEquals(first, again.identity());
         }
-        Thread.sleep(10);
+        java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(prefix.resolve("a-2.jar"));
         Files.writeString(prefix.resolve("a-2.jar"), "TWO");
+        // a new version within the clock's resolution still gets a new time, as a later upload would
+        Files.setLastModifiedTime(prefix.resolve("a-2.jar"),
+                java.nio.file.attribute.FileTime.fromMillis(before.toMillis() + 2000));
         try (ArtifactReader changed = open(work.resolve("repo"), ArchiveLimits.defaults())) {
             assertTrue(!first.equals(changed.identity()), "a changed object is a new version of the prefix");
         }

@@ -123,18 +123,21 @@ class RangeReaderTest {
         };
         RangeReader reader = new RangeReader(slow, FAST);
         ObjectInfo info = local.stat("object");
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<Thread> readers = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8, task -> {
+            Thread thread = new Thread(task);
+            readers.add(thread);
+            return thread;
+        });
         try {
             List<java.util.concurrent.Future<byte[]>> reads = new java.util.ArrayList<>();
-            java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(8);
             for (int i = 0; i < 8; i++) {
-                reads.add(pool.submit(() -> {
-                    arrived.countDown();
-                    return reader.read(info, 100, 5000);
-                }));
+                reads.add(pool.submit(() -> reader.read(info, 100, 5000)));
             }
-            arrived.await();
-            Thread.sleep(200); // all eight are inside read(), waiting for the one fetch
+            // all eight are inside read() and parked: one in the fetch, seven waiting for it
+            while (readers.size() < 8 || !readers.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
+                Thread.onSpinWait();
+            }
             release.countDown();
             for (var read : reads) {
                 assertArrayEquals(java.util.Arrays.copyOfRange(data, 100, 5100), read.get());
@@ -159,8 +162,9 @@ class RangeReaderTest {
     void aReplacedObjectIsNotRetried() throws Exception {
         LocalObjectStore local = store();
         ObjectInfo before = local.stat("object");
-        Thread.sleep(10);
         Files.write(work.resolve("object"), new byte[10]);
+        Files.setLastModifiedTime(work.resolve("object"),
+                java.nio.file.attribute.FileTime.fromMillis(before.mtimeMillis() + 2000));
         RangeReader reader = new RangeReader(local, FAST);
         assertThrows(ObjectChangedException.class, () -> reader.read(before, 0, 10));
         assertEquals(0, reader.counters().retries());

@@ -273,7 +273,7 @@ class MaterializeTest {
             for (Node file : files(store, artifact)) {
                 store.materialize(file, source, Progress.NONE).get();
             }
-            for (int i = 0; i < 500 && store.materializedBytes() > 100_000; i++) {
+            for (int i = 0; i < 6000 && store.materializedBytes() > 100_000; i++) { // up to a minute on a loaded machine
                 Thread.sleep(10);
             }
             assertTrue(store.materializedBytes() <= 100_000, "bytes: " + store.materializedBytes());
