@@ -51,6 +51,7 @@ class TierAProtocolTest {
         byte[] big = new byte[3 << 20];
         random.nextBytes(big);
         Files.write(source.resolve("big.bin"), big);
+        Files.write(Files.createDirectory(source.resolve("lib")).resolve("inner.jar"), small);
         store = Store.open(work.resolve("store"), StoreOptions.defaults());
         DirectorySource content = new DirectorySource(source);
         List<IndexEntry> entries = new java.util.ArrayList<>(content.entries());
@@ -178,7 +179,7 @@ class TierAProtocolTest {
 
     /** Waits (bounded) for FUSE_NOTIFY_INVAL_ENTRY of {@code name}, sent when its content became durable. */
     private void awaitInvalidation(String name) {
-        for (int i = 0; i < 1000; i++) {
+        for (int i = 0; i < 6000; i++) { // up to a minute on a loaded machine
             synchronized (kernel) {
                 if (kernel.invalidatedNames.contains(name)) {
                     return;
@@ -192,8 +193,16 @@ class TierAProtocolTest {
     @Test
     void directoriesAndMissingNamesNeverCarryABacking() {
         assertEquals(0, kernel.lookup(1, "missing"));
-        long big = kernel.lookup(1, "big.bin");
-        assertNotEquals(0, big);
-        assertEquals(List.of(), kernel.violations);
+        long lib = kernel.lookup(1, "lib");
+        assertNotEquals(0, lib);
+        assertFalse(kernel.inode(lib).inodePassthrough, "a directory is never attached");
+        long inner = kernel.lookup(lib, "inner.jar");
+        kernel.release(kernel.open(inner)); // the directory's only file is local now
+        awaitInvalidation("inner.jar");
+        assertEquals(lib, kernel.lookup(1, "lib"));
+        assertFalse(kernel.inode(lib).inodePassthrough, "nor once its files are local");
+        assertTrue(kernel.lookup(lib, "inner.jar") == inner && kernel.inode(inner).inodePassthrough);
+        assertEquals(0, kernel.lookup(lib, "missing"));
+        assertEquals(List.of(), kernel.violations, "a backing id on a directory is a type mismatch: EIO");
     }
 }
