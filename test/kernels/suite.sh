@@ -9,7 +9,9 @@
 #
 # Environment: THAWFS_KLABEL (kernel label), THAWFS_EXPECT_TIER (A/B/C), THAWFS_INODE_CHECK=1
 # (also mount with --passthrough inode and expect tier A), THAWFS_SUITE_DIR (work directory,
-# default /tmp/thawfs-suite), THAWFS_INIT_PROBE (the compiled init-probe).
+# default /tmp/thawfs-suite), THAWFS_INIT_PROBE (the compiled init-probe), THAWFS_SEQUENCES=MODE
+# (also run the tier A sequences with --passthrough MODE, e.g. auto for a quick try on the host),
+# THAWFS_BENCH=1 (also run bench/run startup --quick) or only (nothing else).
 set -uo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -60,12 +62,29 @@ wait_gone() {
   return 1
 }
 
+# the startup benchmark (test/kernels/run --bench): under TCG only its request counts and the
+# warm ratio mean something
+startup_bench() {
+  local mode=auto
+  [ "${THAWFS_INODE_CHECK:-0}" = 1 ] && mode=inode
+  THAWFS_BENCH_WORK=$W/bench THAWFS_BENCH_PREBUILT=1 "$repo/bench/run" startup --quick --passthrough $mode
+}
+bench_startup() {
+  check bench-startup startup_bench
+  sed -n 's/^RESULT /@@BENCH /p' "$W/check-bench-startup.out"
+}
+
 echo "@@UNAME $(uname -r)"
 if [ -n "${THAWFS_INIT_PROBE:-}" ] && [ -x "$THAWFS_INIT_PROBE" ]; then
   echo "@@$("$THAWFS_INIT_PROBE" 2>&1)"
 fi
 
 rm -rf "$W"; mkdir -p "$W"/{src,obj,x,m1,m2,m3}
+if [ "${THAWFS_BENCH:-0}" = only ]; then # test/kernels/run --bench-only
+  bench_startup
+  echo "@@SUITE-END failures=$failures"
+  [ $failures -eq 0 ]; exit
+fi
 src=$W/src obj=$W/obj
 
 # ---- test artifacts, built with the real tools ----
@@ -378,16 +397,99 @@ warm_requests() {
   [ "$t" = A ] && [ "$s" = passthrough ] && [ $rc -eq 0 ] && [ $((g1 - g0)) -eq 0 ] && [ $((r1 - r0)) -eq 0 ] || return 1
   [ "$mode" != inode-open ] || [ $((o1 - o0)) -eq 0 ]
 }
+
+# sequences MODE: what applications do to attached files must never see EIO, ETXTBSY or EBUSY
+# (a store budget of 4 MiB for 8.5 MB of files, files over 1 MiB served cold):
+# a cold open + shared map beside later opens, hard links, 32 concurrent opens, eviction while
+# attached and after the kernel forgets, re-lookup after a cold entry expires.
+make_sequences_tar() {
+  local s=$W/seq-src
+  [ -f "$obj/seq.tar" ] && return 0
+  mkdir -p "$s/big" "$s/hl" "$s/c" "$s/ev" "$s/x"
+  head -c 1800000 /dev/urandom >"$s/big/cold.bin"
+  head -c 300000 /dev/urandom >"$s/hl/a"; ln "$s/hl/a" "$s/hl/b"
+  head -c 300000 /dev/urandom >"$s/c/c.bin"
+  for i in 1 2 3 4 5 6 7; do head -c 900000 /dev/urandom >"$s/ev/f$i"; done
+  echo expiring >"$s/x/late.txt"
+  tar -C "$s" -cf "$obj/seq.tar" .
+}
+sequences() {
+  local mode=$1 mnt=$W/ms-$1 s=$W/seq-src out rc=0 pid f i r0 r1 g0 g1
+  make_sequences_tar || return 1
+  mkdir -p "$mnt"
+  printf '[store]\ndir = "%s"\nbudget = "4MiB"\n\n[mount]\nmaterialize-on-open = "1MiB"\nread-ahead = 0\n' \
+    "$W/store-seq-$mode" >"$W/seq-$mode.toml"
+  out=$(thawfs mount --daemon --config "$W/seq-$mode.toml" --passthrough "$mode" --stats "$W/stats-seq-$mode.json" \
+    "$obj/seq.tar=s" "$mnt" 2>&1)
+  rc=$?; echo "$out" | head -20
+  [ $rc -eq 0 ] && mountpoint -q "$mnt" || return 1
+  pid=$(sed -n 's/.*daemon pid \([0-9]*\).*/\1/p' <<<"$out")
+  echo "tier $(status tier "$mnt")"
+
+  echo "-- a cold open (direct I/O) mapped shared, opens beside it, then an open after all closed"
+  $py "$check_py" held-cold "$mnt/s/big/cold.bin" "$s/big/cold.bin" yes || rc=1
+
+  echo "-- hard links: one inode, both names read right"
+  cmp "$mnt/s/hl/a" "$s/hl/a" && cmp "$mnt/s/hl/b" "$s/hl/a" || rc=1
+  settle "$mnt"; sleep 2
+  stat -c '%n ino %i links %h' "$mnt/s/hl/a" "$mnt/s/hl/b"
+  [ "$(stat -c %i "$mnt/s/hl/a")" = "$(stat -c %i "$mnt/s/hl/b")" ] || { echo "two inodes"; rc=1; }
+
+  echo "-- 32 concurrent opens of an attached file"
+  cmp "$mnt/s/c/c.bin" "$s/c/c.bin" || rc=1
+  settle "$mnt"; sleep 2; stat "$mnt/s/c/c.bin" >/dev/null
+  r0=$(status daemon_reads "$mnt"); g0=$(status daemon_getattrs "$mnt")
+  $py "$check_py" concurrent "$mnt/s/c/c.bin" "$s/c/c.bin" 32 || rc=1
+  r1=$(status daemon_reads "$mnt"); g1=$(status daemon_getattrs "$mnt")
+  echo "READ $((r1 - r0)), GETATTR $((g1 - g0)) for 32 concurrent open/read/close; state $(state "$mnt/s/c/c.bin")"
+  [ $((r1 - r0)) -eq 0 ] || rc=1
+
+  echo "-- eviction: 6 x 900 kB attached under a 4 MiB budget, then forgotten, then a 7th fetched"
+  for i in 1 2 3 4 5 6; do cmp "$mnt/s/ev/f$i" "$s/ev/f$i" || rc=1; settle "$mnt"; done
+  sleep 2
+  for i in 1 2 3 4 5 6; do stat "$mnt/s/ev/f$i" >/dev/null; cmp "$mnt/s/ev/f$i" "$s/ev/f$i" || rc=1; done
+  echo "attached: store_bytes $(status store_bytes "$mnt") budget $(status store_budget "$mnt")," \
+    "backing ids $(status backing_ids "$mnt"), f1 $(state "$mnt/s/ev/f1")"
+  echo 2 >/proc/sys/vm/drop_caches; sleep 1
+  echo "after drop_caches: backing ids $(status backing_ids "$mnt")"
+  cmp "$mnt/s/ev/f7" "$s/ev/f7" || rc=1; settle "$mnt"
+  out=""; for i in 1 2 3 4 5 6 7; do out+="f$i $(state "$mnt/s/ev/f$i") "; done
+  echo "after a 7th: store_bytes $(status store_bytes "$mnt"); $out"
+  [[ $out == *cold* ]] || { echo "nothing was evicted"; rc=1; }
+  for i in 1 2 3 4 5 6 7; do cmp "$mnt/s/ev/f$i" "$s/ev/f$i" || rc=1; done
+  echo "all 7 read right again: store_bytes $(status store_bytes "$mnt")"
+
+  echo "-- re-lookup after a cold entry expires, forget then lookup"
+  stat -c '%n %s' "$mnt/s/x/late.txt"; sleep 2
+  [ "$(cat "$mnt/s/x/late.txt")" = expiring ] || rc=1
+  settle "$mnt"; sleep 2
+  echo 2 >/proc/sys/vm/drop_caches
+  [ "$(cat "$mnt/s/x/late.txt")" = expiring ] && echo "late.txt reads after its entry expired and was forgotten" || rc=1
+
+  echo "before unmount: backing ids $(status backing_ids "$mnt")"
+  umount "$mnt" || rc=1
+  wait_gone "$pid" 60 || { echo "daemon $pid still running 60 s after umount"; rc=1; }
+  return $rc
+}
+if [ -n "${THAWFS_SEQUENCES:-}" ]; then # a quick try on the host: THAWFS_SEQUENCES=auto
+  check "sequences-$THAWFS_SEQUENCES" sequences "$THAWFS_SEQUENCES"
+fi
 if [ "${THAWFS_INODE_CHECK:-0}" = 1 ]; then
   check passthrough-inode-tier-a warm_requests inode
   check passthrough-inode-open-no-requests warm_requests inode-open
+  check tier-a-sequences-inode sequences inode
+  check tier-a-sequences-inode-open sequences inode-open
+fi
+
+if [ "${THAWFS_BENCH:-0}" != 0 ]; then
+  bench_startup
 fi
 
 nothing_mounted() {
   local left
   left=$(grep -E "fuse\.thawfs| $W/" /proc/mounts)
   [ -z "$left" ] || { echo "still mounted: $left"; return 1; }
-  left=$(pgrep -a -f 'thawfs.jar' || true)
+  left=$(pgrep -a -f -- "-jar $jar" || true)
   [ -z "$left" ] || { echo "still running: $left"; return 1; }
   echo "no thawfs mount and no daemon left"
 }

@@ -6,6 +6,9 @@
   treecheck.py reread MNT HASHES                 every file read again equals the first read
   treecheck.py mmap FILE REF                     MAP_SHARED and MAP_PRIVATE maps equal REF
   treecheck.py concurrent FILE REF N             N threads open FILE at once, then read it
+  treecheck.py held-cold FILE REF PASSES         FILE opened and mapped shared while cold; opened and read again
+                                                 once fetched; after all is closed, an open is passthrough
+                                                 (PASSES: yes/no, whether the tier passes through)
   treecheck.py reread-many MNT=HASHES...         reread for several layers
   treecheck.py listdirs REF=MNT...               directory listings equal
   treecheck.py stats REF=MNT...                  lstat type, mode, size, mtime equal, inode numbers stable
@@ -18,6 +21,7 @@ import os
 import stat
 import sys
 import threading
+import time
 
 problems = []
 
@@ -170,6 +174,47 @@ def concurrent(path, ref, n):
     print("  %d readers, %d with the right content" % (n, n - len(bad)))
 
 
+def state(path):
+    return os.getxattr(path, "user.thawfs.state").decode()
+
+
+def held_cold(path, ref, passes):
+    """A cold open served by the daemon (direct I/O) and a shared map of it, which the kernel
+    counts as a cached-mode user the daemon never sees, must not make a later open of the same
+    file fail (EIO/ETXTBSY) once it is fetched; when all of them are closed, it passes through."""
+    with open(ref, "rb") as f:
+        want = f.read()
+    try:
+        first = os.open(path, os.O_RDONLY)
+        print("  cold open: state=%s" % state(path))
+        shared = mmap.mmap(first, 0, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ)
+        if bytes(shared[:]) != want:
+            problem("the shared map of the cold open differs")
+        for _ in range(600):
+            if state(path) != "fetching" and state(path) != "cold":
+                break
+            time.sleep(0.1)
+        print("  map held, after the fetch: state=%s" % state(path))
+        for i in range(3):
+            with open(path, "rb") as f:
+                if f.read() != want:
+                    problem("open %d beside the held map read different content" % i)
+            os.stat(path)
+        print("  3 opens beside the map read right, state=%s" % state(path))
+        shared.close()
+        os.close(first)
+        with open(path, "rb") as f:
+            got = f.read()
+            after = state(path)
+        print("  open after all closed: state=%s" % after)
+        if got != want:
+            problem("the open after all closed read different content")
+        if passes and after != "passthrough":
+            problem("the open after all closed is %s, expected passthrough" % after)
+    except OSError as e:
+        problem("%s: %s" % (path, e))
+
+
 def listdirs(pairs):
     """pairs: REF=MNT; each directory's names equal its reference's"""
     for pair in pairs:
@@ -216,6 +261,8 @@ def main(argv):
         mmap_check(argv[2], argv[3])
     elif cmd == "concurrent":
         concurrent(argv[2], argv[3], int(argv[4]))
+    elif cmd == "held-cold":
+        held_cold(argv[2], argv[3], argv[4] == "yes")
     elif cmd == "listdirs":
         listdirs(argv[2:])
     elif cmd == "stats":

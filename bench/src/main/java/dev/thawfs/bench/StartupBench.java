@@ -36,6 +36,9 @@ public final class StartupBench {
     private static final String BUCKET = "startup";
     private static final int PREFETCH_WINDOW = Integer.getInteger("thawfs.bench.prefetchWindow", 32);
     private static final int FETCH_CONCURRENCY = Integer.getInteger("thawfs.bench.fetchConcurrency", 32);
+    /** {@code --passthrough MODE}: inode for tier A on the series kernel. */
+    private static final PassthroughMode PASSTHROUGH =
+            PassthroughMode.parse(System.getProperty("thawfs.bench.passthrough", "auto"));
 
     private StartupBench() {
     }
@@ -83,12 +86,15 @@ public final class StartupBench {
                         long nativeNanos = time(() -> Workloads.startup(work.resolve("extracted-" + name), workload));
                         System.out.printf("%-48s %10.3f%n", "workload alone, extracted tree (warm cache)", nativeNanos / 1e9);
                         System.out.printf("%-48s %10.3f%n", "workload alone, thawfs warm", warm.workloadNanos / 1e9);
+                        long warmFiles = workload.stream().map(Read::path).distinct().count();
                         System.out.printf("RESULT scenario=startup time_ratio=%.3f fetched_ratio=%.2f"
-                                + " warm_ratio=%.2f reads_after_switch=%d time_ratio_no_trace=%.3f latency_ms=%d"
-                                + " cap_mb_s=%d total_mib=%d%n", (double) replayed.nanos / download.nanos,
+                                + " warm_ratio=%.2f reads_after_switch=%d warm_requests_per_file=%.2f"
+                                + " time_ratio_no_trace=%.3f passthrough=%s tier=%s latency_ms=%d cap_mb_s=%d"
+                                + " total_mib=%d%n", (double) replayed.nanos / download.nanos,
                                 (double) cold.fetched / workloadBytes, (double) warm.workloadNanos / nativeNanos,
-                                warm.reads, (double) cold.nanos / download.nanos, latency.toMillis(),
-                                cap / 1_000_000, totalBytes >> 20);
+                                warm.reads, (double) warm.workloadRequests / warmFiles,
+                                (double) cold.nanos / download.nanos, PASSTHROUGH, warm.tier,
+                                latency.toMillis(), cap / 1_000_000, totalBytes >> 20);
                     } else {
                         System.out.printf("tar.gz: fetched_ratio=%.2f (artifact-granular: the whole archive is read"
                                 + " once), time_ratio=%.3f%n", (double) cold.fetched / workloadBytes,
@@ -99,8 +105,12 @@ public final class StartupBench {
         }
     }
 
-    /** @param workloadNanos the workload alone, without mounting or downloading */
-    private record Result(long nanos, long workloadNanos, long fetched, long reads) {
+    /**
+     * @param workloadNanos the workload alone, without mounting or downloading
+     * @param workloadRequests the daemon's requests during the workload
+     */
+    private record Result(long nanos, long workloadNanos, long fetched, long reads, long workloadRequests,
+            String tier) {
     }
 
     private static void print(String what, Result result) {
@@ -132,14 +142,20 @@ public final class StartupBench {
             }
             long reads;
             long workloadNanos;
+            long workloadRequests;
+            String tier;
             try (FuseSession session = FuseSession.mount(mountpoint, filesystem,
-                    MountOptions.defaults("thawfs-bench").withPassthrough(PassthroughMode.AUTO)
+                    MountOptions.defaults("thawfs-bench").withPassthrough(PASSTHROUGH)
                             .withBackingProbe(store.directory()))) {
                 filesystem.prefetch(replay, PREFETCH_WINDOW);
+                long requestsBefore = session.stats().total();
                 workloadNanos = time(() -> Workloads.startup(mountpoint, workload));
+                workloadRequests = session.stats().total() - requestsBefore;
                 reads = session.stats().requests(Opcode.READ);
+                tier = session.tier().name();
             }
-            return new Result(System.nanoTime() - start, workloadNanos, reader.counters().bytes(), reads);
+            return new Result(System.nanoTime() - start, workloadNanos, reader.counters().bytes(), reads,
+                    workloadRequests, tier);
         }
     }
 
@@ -152,7 +168,7 @@ public final class StartupBench {
         long bytes = Download.object(settings, BUCKET, name, download);
         Download.extract(download, extracted);
         long workloadNanos = time(() -> Workloads.startup(extracted, workload));
-        return new Result(System.nanoTime() - start, workloadNanos, bytes, -1);
+        return new Result(System.nanoTime() - start, workloadNanos, bytes, -1, -1, "-");
     }
 
     /** Something a benchmark times. */
