@@ -132,7 +132,7 @@ public final class HttpObjectStore implements ObjectStore {
                 throw failure(key, response);
             }
             HttpHeaders headers = response.headers();
-            long size = headers.firstValueAsLong("Content-Length").orElseThrow(() -> new IOException(uri(key)
+            long size = headers.firstValueAsLong("Content-Length").orElseThrow(() -> new UnusableAnswerException(uri(key)
                     + ": the server gives no Content-Length for it, and thawfs needs each object's size"));
             Optional<String> modified = headers.firstValue("Last-Modified");
             String identity = strongEtag(headers)
@@ -185,7 +185,7 @@ public final class HttpObjectStore implements ObjectStore {
                 .matcher(contentRange.trim());
         if (!parsed.matches() || Long.parseLong(parsed.group(1)) != offset) {
             response.body().close();
-            throw new IOException(uri(object.key()) + ": asked for bytes from " + offset + ", the server answered"
+            throw new UnusableAnswerException(uri(object.key()) + ": asked for bytes from " + offset + ", the server answered"
                     + " Content-Range '" + contentRange + "'");
         }
         long total = parsed.group(3).equals("*") ? object.size() : Long.parseLong(parsed.group(3));
@@ -204,7 +204,7 @@ public final class HttpObjectStore implements ObjectStore {
         }
         try (body) {
             if (object.size() > settings.wholeObjectLimit()) {
-                throw new IOException(uri(object.key()) + ": the server ignores Range requests (it answered 200 to a"
+                throw new UnusableAnswerException(uri(object.key()) + ": the server ignores Range requests (it answered 200 to a"
                         + " ranged GET) and the object's " + object.size() + " bytes are over http.whole-object-limit ("
                         + settings.wholeObjectLimit() + "): serve it from a server that answers ranged GETs (nginx,"
                         + " Apache, S3 do), or raise http.whole-object-limit");
@@ -288,7 +288,7 @@ public final class HttpObjectStore implements ObjectStore {
         try (InputStream body = idleGuard.watch(response.body(), uri(key))) {
             byte[] html = body.readNBytes(MAX_PAGE_BYTES + 1);
             if (html.length > MAX_PAGE_BYTES) {
-                throw new IOException(uri(key) + ": an index page over " + MAX_PAGE_BYTES + " bytes");
+                throw new UnusableAnswerException(uri(key) + ": an index page over " + MAX_PAGE_BYTES + " bytes");
             }
             return new String(html, StandardCharsets.UTF_8);
         }
@@ -318,20 +318,20 @@ public final class HttpObjectStore implements ObjectStore {
 
     private URI redirect(String key, URI from, Optional<String> location, int hop) throws IOException {
         if (location.isEmpty()) {
-            throw new IOException(uri(key) + ": a redirect without a Location");
+            throw new UnusableAnswerException(uri(key) + ": a redirect without a Location");
         }
         if (hop == MAX_REDIRECTS) {
-            throw new IOException(uri(key) + ": more than " + MAX_REDIRECTS + " redirects (the last to "
+            throw new UnusableAnswerException(uri(key) + ": more than " + MAX_REDIRECTS + " redirects (the last to "
                     + from.getHost() + "): a redirect loop?");
         }
         URI next;
         try {
             next = from.resolve(new URI(location.get()));
         } catch (URISyntaxException | IllegalArgumentException e) {
-            throw new IOException(uri(key) + ": a redirect to a Location that is no URL: " + e.getMessage(), e);
+            throw new UnusableAnswerException(uri(key) + ": a redirect to a Location that is no URL: " + e.getMessage());
         }
         if ("https".equals(from.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
-            throw new IOException(uri(key) + ": redirected from https to " + next.getScheme() + " on " + next.getHost()
+            throw new UnusableAnswerException(uri(key) + ": redirected from https to " + next.getScheme() + " on " + next.getHost()
                     + ", which thawfs does not follow");
         }
         return next;
@@ -363,11 +363,11 @@ public final class HttpObjectStore implements ObjectStore {
             return new TransientFetchException(where, null);
         }
         if (status == 401 || status == 403) {
-            return new IOException(where + (authorization == null ? ": the server wants credentials; set"
+            return new UnusableAnswerException(where + (authorization == null ? ": the server wants credentials; set"
                     + " THAWFS_HTTP_BEARER, or THAWFS_HTTP_USER and THAWFS_HTTP_PASSWORD, or a ~/.netrc entry for "
                     + origin.getHost() : ": the server refused the credentials (from THAWFS_HTTP_* or netrc)"));
         }
-        return new IOException(where + ", which thawfs does not expect here");
+        return new UnusableAnswerException(where + ", which thawfs does not expect here");
     }
 
     @Override
