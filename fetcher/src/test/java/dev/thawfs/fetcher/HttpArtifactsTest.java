@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Artifacts on a real HTTP server (the JDK's, on 127.0.0.1, serving a directory like nginx). */
 class HttpArtifactsTest {
@@ -95,16 +98,23 @@ class HttpArtifactsTest {
         }
     }
 
-    @Test
-    void anObjectReplacedAfterIndexingIsAnErrorNotAMixOfVersions() throws Exception {
-        Path changing = served.resolve("builds/changing.tar");
+    @ParameterizedTest(name = "etags: {0}")
+    @ValueSource(booleans = {true, false})
+    void anObjectReplacedAfterIndexingIsAnErrorNotAMixOfVersions(boolean etags) throws Exception {
+        http.etags = etags;
+        String name = "builds/changing-" + etags + ".tar";
+        Path changing = served.resolve(name);
         Files.copy(served.resolve("builds/app.tar"), changing);
-        try (ArtifactReader tar = open(url("builds/changing.tar"))) {
+        String url = url(name);
+        try (ArtifactReader tar = open(url)) {
+            assertEquals(etags, tar.identity().startsWith("\""), tar.identity());
             IndexEntry entry = Trees.index(tar).stream().filter(e -> e.path().equals("pkg/lib/f3.bin")).findFirst()
                     .orElseThrow();
-            Files.write(changing, Files.readAllBytes(served.resolve("builds/app.zip")));
+            FileTime indexed = Files.getLastModifiedTime(changing);
+            Files.write(changing, Files.readAllBytes(served.resolve("builds/app.tar")));
+            Files.setLastModifiedTime(changing, FileTime.fromMillis(indexed.toMillis() + 10_000)); // same size, later
             ObjectChangedException changed = assertThrows(ObjectChangedException.class, () -> extract(tar, entry));
-            assertTrue(changed.getMessage().contains(url("builds/changing.tar")) && changed.getMessage().contains("remount"),
+            assertTrue(changed.getMessage().contains(url) && changed.getMessage().contains("remount"),
                     changed.getMessage());
         }
     }

@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * strong ETags from mtime and size, Last-Modified, If-Match, If-Range and If-Unmodified-Since,
  * autoindex pages (with a parent link and Apache-style sort links, which a crawler must skip),
  * and a redirect from a directory without its '/'. Switches make it misbehave: ignore Range,
- * redirect a path, require an Authorization header, stall in a body.
+ * leave out ETags, redirect a path, require an Authorization header, stall in a body.
  */
 public final class HttpTestServer implements AutoCloseable {
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
@@ -53,6 +53,8 @@ public final class HttpTestServer implements AutoCloseable {
     /** The Authorization header of every request ("" when none), in order. */
     public final List<String> authorizations = new CopyOnWriteArrayList<>();
     public volatile boolean ignoreRange;
+    /** Whether files have ETags; without, Last-Modified is their only validator. */
+    public volatile boolean etags = true;
     /** When set, requests without exactly this Authorization header get 401. */
     public volatile String requiredAuthorization;
     /** When not negative, a body stops (until close) after this many bytes. */
@@ -129,12 +131,14 @@ public final class HttpTestServer implements AutoCloseable {
             exchange.sendResponseHeaders(412, -1);
             return;
         }
-        response.set("ETag", etag);
+        if (etags) {
+            response.set("ETag", etag);
+        }
         response.set("Last-Modified", lastModified);
         response.set("Accept-Ranges", ignoreRange ? "none" : "bytes");
         String ifRange = request.getFirst("If-Range");
         Matcher range = RANGE.matcher(String.valueOf(request.getFirst("Range")));
-        boolean ranged = !ignoreRange && range.matches() && (ifRange == null || ifRange.equals(etag)
+        boolean ranged = !ignoreRange && range.matches() && (ifRange == null || etags && ifRange.equals(etag)
                 || ifRange.equals(lastModified));
         long start = 0;
         long end = size - 1;
