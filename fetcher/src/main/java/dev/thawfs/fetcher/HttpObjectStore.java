@@ -21,7 +21,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -40,6 +43,7 @@ public final class HttpObjectStore implements ObjectStore {
     private static final String LAST_MODIFIED = "last-modified:";
     private static final String SIZE_ONLY = "size:";
     private static final int MAX_PAGE_BYTES = 64 << 20;
+    private static final Pattern CONTENT_RANGE = Pattern.compile("\\s*bytes (\\d+)-(\\d+)/(\\d+|\\*)\\s*");
 
     private record Listing(String prefix, List<ObjectInfo> objects) {
     }
@@ -124,25 +128,42 @@ public final class HttpObjectStore implements ObjectStore {
         return url.getScheme() != null && url.getRawAuthority() != null && origin(url).equals(origin);
     }
 
+    /**
+     * A HEAD, or where the server refuses HEAD (a presigned URL is signed for GET only), a GET of
+     * the first byte.
+     */
     @Override
     public ObjectInfo stat(String key) throws IOException {
         HttpResponse<InputStream> response = exchange("HEAD", key);
+        int status = response.statusCode();
+        if (status == 403 || status == 405 || status == 501) {
+            response.body().close();
+            response = exchange("GET", key, "Range", "bytes=0-0");
+            status = response.statusCode();
+        }
         try (InputStream ignored = response.body()) {
-            if (response.statusCode() != 200) {
+            if (status != 200 && status != 206) {
                 throw failure(key, response);
             }
             HttpHeaders headers = response.headers();
-            long size = headers.firstValueAsLong("Content-Length").orElseThrow(() -> new UnusableAnswerException(uri(key)
-                    + ": the server gives no Content-Length for it, and thawfs needs each object's size"));
-            Optional<String> modified = headers.firstValue("Last-Modified");
-            String identity = strongEtag(headers)
-                    .orElseGet(() -> modified.map(date -> LAST_MODIFIED + date).orElse(SIZE_ONLY + size));
-            if (identity.startsWith(SIZE_ONLY) && !toldUnpinned.getAndSet(true)) {
-                LOG.log(System.Logger.Level.WARNING, uri(key) + ": the server gives neither an ETag nor a Last-Modified"
-                        + " date, so a change that keeps an object's size goes unnoticed");
-            }
-            return new ObjectInfo(key, size, identity, modified.map(HttpObjectStore::millis).orElse(0L));
+            Matcher range = CONTENT_RANGE.matcher(headers.firstValue("Content-Range").orElse(""));
+            OptionalLong size = status == 200 ? headers.firstValueAsLong("Content-Length")
+                    : range.matches() && !range.group(3).equals("*") ? OptionalLong.of(Long.parseLong(range.group(3)))
+                    : OptionalLong.empty();
+            return info(key, headers, size.orElseThrow(() -> new UnusableAnswerException(uri(key)
+                    + ": the server gives no size for it (Content-Length or Content-Range), and thawfs needs it")));
         }
+    }
+
+    private ObjectInfo info(String key, HttpHeaders headers, long size) {
+        Optional<String> modified = headers.firstValue("Last-Modified");
+        String identity = strongEtag(headers)
+                .orElseGet(() -> modified.map(date -> LAST_MODIFIED + date).orElse(SIZE_ONLY + size));
+        if (identity.startsWith(SIZE_ONLY) && !toldUnpinned.getAndSet(true)) {
+            LOG.log(System.Logger.Level.WARNING, uri(key) + ": the server gives neither an ETag nor a Last-Modified"
+                    + " date, so a change that keeps an object's size goes unnoticed");
+        }
+        return new ObjectInfo(key, size, identity, modified.map(HttpObjectStore::millis).orElse(0L));
     }
 
     @Override
@@ -181,8 +202,7 @@ public final class HttpObjectStore implements ObjectStore {
     /** A 206 must be the range asked for, of the version pinned. */
     private void checkPart(ObjectInfo object, long offset, HttpResponse<InputStream> response) throws IOException {
         String contentRange = response.headers().firstValue("Content-Range").orElse("");
-        java.util.regex.Matcher parsed = java.util.regex.Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)")
-                .matcher(contentRange.trim());
+        Matcher parsed = CONTENT_RANGE.matcher(contentRange);
         if (!parsed.matches() || Long.parseLong(parsed.group(1)) != offset) {
             response.body().close();
             throw new UnusableAnswerException(uri(object.key()) + ": asked for bytes from " + offset + ", the server answered"

@@ -171,6 +171,16 @@ class HttpArtifactsTest {
     }
 
     @Test
+    void aServerRefusingHeadIsAskedForTheFirstByteInstead() throws Exception {
+        http.headAllowed = false;
+        try (ArtifactReader zip = open(url("builds/app.zip"))) {
+            assertEquals(HttpTestServer.etag(served.resolve("builds/app.zip")), zip.identity());
+            assertEquals(Trees.describe(tree), Trees.describe(Trees.index(zip)));
+        }
+        assertTrue(http.heads.get() > 0);
+    }
+
+    @Test
     void redirectsAreFollowedWithinALimitAndCredentialsStayWithTheirOrigin() throws Exception {
         try (HttpTestServer mirror = new HttpTestServer(served)) {
             http.redirect("/moved/app.zip", mirror.endpoint + "/builds/app.zip");

@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * strong ETags from mtime and size, Last-Modified, If-Match, If-Range and If-Unmodified-Since,
  * autoindex pages (with a parent link and Apache-style sort links, which a crawler must skip),
  * and a redirect from a directory without its '/'. Switches make it misbehave: ignore Range,
- * leave out ETags, redirect a path, require an Authorization header, stall in a body.
+ * refuse HEAD, leave out ETags, redirect a path, require an Authorization header, stall in a body.
  */
 public final class HttpTestServer implements AutoCloseable {
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
@@ -53,6 +53,8 @@ public final class HttpTestServer implements AutoCloseable {
     /** The Authorization header of every request ("" when none), in order. */
     public final List<String> authorizations = new CopyOnWriteArrayList<>();
     public volatile boolean ignoreRange;
+    /** Whether HEAD is answered; when not, 405 (as a URL presigned for GET answers 403). */
+    public volatile boolean headAllowed = true;
     /** Whether files have ETags; without, Last-Modified is their only validator. */
     public volatile boolean etags = true;
     /** When set, requests without exactly this Authorization header get 401. */
@@ -94,6 +96,10 @@ public final class HttpTestServer implements AutoCloseable {
         if (redirects.containsKey(path)) {
             exchange.getResponseHeaders().set("Location", redirects.get(path));
             exchange.sendResponseHeaders(302, -1);
+            return;
+        }
+        if (head && !headAllowed) {
+            exchange.sendResponseHeaders(405, -1);
             return;
         }
         if (requiredAuthorization != null && !requiredAuthorization.equals(authorization)) {
