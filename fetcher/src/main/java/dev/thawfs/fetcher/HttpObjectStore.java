@@ -14,9 +14,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -40,8 +37,6 @@ public final class HttpObjectStore implements ObjectStore {
     private static final System.Logger LOG = System.getLogger(HttpObjectStore.class.getName());
     /** Enough for a CDN's or a release page's hop to where the bytes are. */
     static final int MAX_REDIRECTS = 5;
-    private static final String LAST_MODIFIED = "last-modified:";
-    private static final String SIZE_ONLY = "size:";
     private static final int MAX_PAGE_BYTES = 64 << 20;
     private static final Pattern CONTENT_RANGE = Pattern.compile("\\s*bytes (\\d+)-(\\d+)/(\\d+|\\*)\\s*");
 
@@ -156,14 +151,12 @@ public final class HttpObjectStore implements ObjectStore {
     }
 
     private ObjectInfo info(String key, HttpHeaders headers, long size) {
-        Optional<String> modified = headers.firstValue("Last-Modified");
-        String identity = strongEtag(headers)
-                .orElseGet(() -> modified.map(date -> LAST_MODIFIED + date).orElse(SIZE_ONLY + size));
-        if (identity.startsWith(SIZE_ONLY) && !toldUnpinned.getAndSet(true)) {
+        String identity = HttpVersions.identity(headers, size);
+        if (!HttpVersions.canPin(identity) && !toldUnpinned.getAndSet(true)) {
             LOG.log(System.Logger.Level.WARNING, uri(key) + ": the server gives neither an ETag nor a Last-Modified"
                     + " date, so a change that keeps an object's size goes unnoticed");
         }
-        return new ObjectInfo(key, size, identity, modified.map(HttpObjectStore::millis).orElse(0L));
+        return new ObjectInfo(key, size, identity, HttpVersions.modifiedMillis(headers));
     }
 
     @Override
@@ -177,7 +170,8 @@ public final class HttpObjectStore implements ObjectStore {
         }
         String[] range = {"Range", "bytes=" + offset + "-" + (offset + length - 1)};
         HttpResponse<InputStream> response = exchange("GET", object.key(),
-                Stream.concat(Stream.of(range), Stream.of(conditions(object.identity()))).toArray(String[]::new));
+                Stream.concat(Stream.of(range), Stream.of(HttpVersions.conditions(object.identity())))
+                        .toArray(String[]::new));
         switch (response.statusCode()) {
             case 206 -> {
                 checkPart(object, offset, response);
@@ -185,7 +179,7 @@ public final class HttpObjectStore implements ObjectStore {
             }
             case 200 -> {
                 long total = response.headers().firstValueAsLong("Content-Length").orElse(object.size());
-                if (!sameVersion(object, response.headers(), total)) {
+                if (!HttpVersions.same(object, response.headers(), total)) {
                     response.body().close();
                     throw new ObjectChangedException(uri(object.key()), object.identity());
                 }
@@ -205,11 +199,11 @@ public final class HttpObjectStore implements ObjectStore {
         Matcher parsed = CONTENT_RANGE.matcher(contentRange);
         if (!parsed.matches() || Long.parseLong(parsed.group(1)) != offset) {
             response.body().close();
-            throw new UnusableAnswerException(uri(object.key()) + ": asked for bytes from " + offset + ", the server answered"
-                    + " Content-Range '" + contentRange + "'");
+            throw new UnusableAnswerException(uri(object.key()) + ": asked for bytes from " + offset
+                    + ", the server answered Content-Range '" + contentRange + "'");
         }
         long total = parsed.group(3).equals("*") ? object.size() : Long.parseLong(parsed.group(3));
-        if (!sameVersion(object, response.headers(), total)) {
+        if (!HttpVersions.same(object, response.headers(), total)) {
             response.body().close();
             throw new ObjectChangedException(uri(object.key()), object.identity());
         }
@@ -224,10 +218,10 @@ public final class HttpObjectStore implements ObjectStore {
         }
         try (body) {
             if (object.size() > settings.wholeObjectLimit()) {
-                throw new UnusableAnswerException(uri(object.key()) + ": the server ignores Range requests (it answered 200 to a"
-                        + " ranged GET) and the object's " + object.size() + " bytes are over http.whole-object-limit ("
-                        + settings.wholeObjectLimit() + "): serve it from a server that answers ranged GETs (nginx,"
-                        + " Apache, S3 do), or raise http.whole-object-limit");
+                throw new UnusableAnswerException(uri(object.key()) + ": the server ignores Range requests (it"
+                        + " answered 200 to a ranged GET) and the object's " + object.size() + " bytes are over"
+                        + " http.whole-object-limit (" + settings.wholeObjectLimit() + "): serve it from a server that"
+                        + " answers ranged GETs (nginx, Apache, S3 do), or raise http.whole-object-limit");
             }
             if (!toldRangeIgnored.getAndSet(true)) {
                 LOG.log(System.Logger.Level.WARNING, origin + " ignores Range requests: objects up to "
@@ -240,48 +234,6 @@ public final class HttpObjectStore implements ObjectStore {
             }
             wholeObjects.put(object, whole);
             return new ByteArrayInputStream(whole, Math.toIntExact(offset), Math.toIntExact(length));
-        }
-    }
-
-    /** The pinned version's preconditions: on its ETag, else on its Last-Modified date. */
-    private static String[] conditions(String identity) {
-        if (identity.startsWith("\"")) {
-            return new String[] {"If-Match", identity, "If-Range", identity};
-        }
-        if (identity.startsWith(LAST_MODIFIED)) {
-            String date = identity.substring(LAST_MODIFIED.length());
-            return new String[] {"If-Unmodified-Since", date, "If-Range", date};
-        }
-        return new String[0];
-    }
-
-    /** Whether an answer's validators and full size are those of the pinned version (a proxy may not check them). */
-    private static boolean sameVersion(ObjectInfo object, HttpHeaders headers, long total) {
-        String identity = object.identity();
-        if (identity.startsWith("\"")) {
-            Optional<String> etag = headers.firstValue("ETag");
-            if (etag.isPresent() && !etag.get().equals(identity)) {
-                return false;
-            }
-        } else if (identity.startsWith(LAST_MODIFIED)) {
-            Optional<String> modified = headers.firstValue("Last-Modified");
-            if (modified.isPresent() && !(LAST_MODIFIED + modified.get()).equals(identity)) {
-                return false;
-            }
-        }
-        return total == object.size();
-    }
-
-    /** A weak ETag ({@code W/"..."}) cannot pin ranges: If-Match and If-Range compare strongly. */
-    private static Optional<String> strongEtag(HttpHeaders headers) {
-        return headers.firstValue("ETag").filter(etag -> etag.startsWith("\""));
-    }
-
-    private static long millis(String httpDate) {
-        try {
-            return ZonedDateTime.parse(httpDate, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
-        } catch (DateTimeParseException e) {
-            return 0;
         }
     }
 
@@ -318,7 +270,8 @@ public final class HttpObjectStore implements ObjectStore {
     private HttpResponse<InputStream> exchange(String method, String key, String... headers) throws IOException {
         URI target = URI.create(uri(key));
         for (int hop = 0; ; hop++) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(target).method(method, HttpRequest.BodyPublishers.noBody())
+            HttpRequest.Builder request = HttpRequest.newBuilder(target)
+                    .method(method, HttpRequest.BodyPublishers.noBody())
                     .timeout(settings.requestTimeout());
             if (headers.length > 0) {
                 request.headers(headers);
@@ -348,10 +301,12 @@ public final class HttpObjectStore implements ObjectStore {
         try {
             next = from.resolve(new URI(location.get()));
         } catch (URISyntaxException | IllegalArgumentException e) {
-            throw new UnusableAnswerException(uri(key) + ": a redirect to a Location that is no URL: " + e.getMessage());
+            throw new UnusableAnswerException(uri(key) + ": a redirect to a Location that is no URL: "
+                    + e.getMessage());
         }
         if ("https".equals(from.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
-            throw new UnusableAnswerException(uri(key) + ": redirected from https to " + next.getScheme() + " on " + next.getHost()
+            throw new UnusableAnswerException(uri(key) + ": redirected from https to " + next.getScheme() + " on "
+                    + next.getHost()
                     + ", which thawfs does not follow");
         }
         return next;
