@@ -42,9 +42,12 @@ import picocli.CommandLine.Spec;
             "  thawfs mount s3://builds/jdk.tar.gz=jdk s3://builds/app.jar=lib/app.jar /mnt/job",
             "  thawfs mount --s3-endpoint http://127.0.0.1:9000 s3://repo/maven/ /mnt/maven",
             "  thawfs mount s3://builds/lib.bin#zip=lib /mnt/job",
+            "  thawfs mount https://example.org/releases/app-1.2.zip /mnt/app",
+            "  thawfs mount --http-listing index https://repo.example.org/maven2/ /mnt/maven",
             "  thawfs mount --daemon --record /tmp/startup.trace s3://builds/app.zip /mnt/app",
             "  thawfs mount --daemon --prefetch /tmp/startup.trace s3://builds/app.zip /mnt/app",
-            "", "SOURCE is s3://BUCKET/KEY, s3://BUCKET/PREFIX/ (every object below it), a local file or directory;"
+            "", "SOURCE is s3://BUCKET/KEY, s3://BUCKET/PREFIX/ (every object below it), https://HOST/PATH (or"
+                    + " http://), https://HOST/PREFIX/ (the tree of the server's index pages), a local file or directory;"
                     + " the format comes from the name, or from #zip, #tar, #tar.gz, #tar.zst or #tar.xz after it."})
 final class MountCommand implements Callable<Integer> {
 

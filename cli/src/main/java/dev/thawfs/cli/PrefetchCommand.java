@@ -87,7 +87,8 @@ final class PrefetchCommand implements Callable<Integer> {
     private Integer concurrency;
 
     @Parameters(arity = "1..*", paramLabel = "SOURCE[=PATH]",
-            description = "s3://BUCKET/KEY, s3://BUCKET/PREFIX/, a file or directory, optionally placed at PATH")
+            description = "s3://BUCKET/KEY, s3://BUCKET/PREFIX/, https://HOST/PATH, https://HOST/PREFIX/, a file or"
+                    + " directory, optionally placed at PATH")
     private List<String> sourceList;
 
     @Override

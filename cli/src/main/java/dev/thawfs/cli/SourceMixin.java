@@ -33,15 +33,28 @@ final class SourceMixin implements ConfigMixin.Flags {
             description = "default: ${sys:thawfs.default.s3.region} (s3.region)")
     String s3Region;
 
+    @Option(names = "--http-listing", paramLabel = "MODE",
+            description = "how an https://HOST/PREFIX/ source's tree is found: index (the server's autoindex HTML"
+                    + " pages); default: ${sys:thawfs.default.http.listing} (http.listing)")
+    String httpListing;
+
     @Override
     public Settings applyTo(Settings settings) {
-        return override(override(settings, Settings.S3_ENDPOINT, s3Endpoint, "--s3-endpoint"), Settings.S3_REGION,
-                s3Region, "--s3-region");
+        Settings s3 = override(override(settings, Settings.S3_ENDPOINT, s3Endpoint, "--s3-endpoint"),
+                Settings.S3_REGION, s3Region, "--s3-region");
+        return override(s3, Settings.HTTP_LISTING, httpListing, "--http-listing");
     }
 
-    /** Credentials from the environment (never flags, which show in ps), else the profile or the AWS chain. */
+    /**
+     * Credentials from the environment (never flags, which show in ps): S3's, else the profile or
+     * the AWS chain; HTTP's from THAWFS_HTTP_BEARER, THAWFS_HTTP_USER and THAWFS_HTTP_PASSWORD,
+     * else a netrc file ($NETRC, else ~/.netrc).
+     */
     static FetchOptions fetchOptions(Settings settings) {
+        String netrc = System.getenv().getOrDefault("NETRC", System.getProperty("user.home") + "/.netrc");
         return new FetchOptions(settings.s3(System.getenv("AWS_ACCESS_KEY_ID"), System.getenv("AWS_SECRET_ACCESS_KEY")),
+                settings.http(System.getenv("THAWFS_HTTP_BEARER"), System.getenv("THAWFS_HTTP_USER"),
+                        System.getenv("THAWFS_HTTP_PASSWORD"), Path.of(netrc)),
                 new RetryPolicy(settings.get(Settings.FETCH_ATTEMPTS), settings.get(Settings.FETCH_RETRY_BASE_DELAY),
                         settings.get(Settings.FETCH_RETRY_MAX_DELAY)),
                 new RangeReader.Parallelism(Math.toIntExact(settings.get(Settings.FETCH_PART_SIZE)),
@@ -82,9 +95,7 @@ final class SourceMixin implements ConfigMixin.Flags {
             return content.importArtifact(store, Artifacts.open(source, fetchOptions(settings), store.scratchDirectory()));
         } catch (IOException | UncheckedIOException e) {
             IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
-            String uri = source.startsWith("s3://") || source.startsWith("file:") ? source
-                    : "file:" + Path.of(source).toAbsolutePath().normalize();
-            Artifact before = store.latestArtifact(uri).orElseThrow(() -> cause);
+            Artifact before = store.latestArtifact(Artifacts.uri(source)).orElseThrow(() -> cause);
             LOG.warning(cause.getMessage() + "; using the copy imported before (only what is already in the store"
                     + " can be read)");
             return before;

@@ -46,6 +46,18 @@ public final class Settings {
     public static final Setting<Duration> S3_REQUEST_TIMEOUT = new Setting<>("s3.request-timeout",
             ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), "30s", "one HTTP request, first byte to last");
 
+    public static final Setting<HttpListing> HTTP_LISTING = new Setting<>("http.listing",
+            ValueType.oneOf(HttpListing.class), "index",
+            "how an https://HOST/PREFIX/ source's tree is found; index: read the server's autoindex-style HTML"
+                    + " pages recursively at mount");
+    public static final Setting<Duration> HTTP_REQUEST_TIMEOUT = new Setting<>("http.request-timeout",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), "30s",
+            "connecting, and the longest wait for the next bytes of an answer");
+    public static final Setting<Long> HTTP_WHOLE_OBJECT_LIMIT = new Setting<>("http.whole-object-limit",
+            ValueType.size(0, 16 * GIB), "64MiB",
+            "an object up to this size is downloaded whole (once) when its server ignores Range requests; a larger"
+                    + " one is an error");
+
     public static final Setting<Duration> FETCH_TIMEOUT = new Setting<>("fetch.timeout",
             ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(24)), "60s",
             "a cold open or read fails with EIO after waiting this long for content");
@@ -95,7 +107,8 @@ public final class Settings {
 
     /** Every setting, in the order of the reference. */
     public static final List<Setting<?>> ALL = List.of(STORE_DIR, STORE_BUDGET, STORE_MIN_FREE_PERCENT, S3_ENDPOINT,
-            S3_REGION, S3_PROFILE, S3_PATH_STYLE, S3_REQUEST_TIMEOUT, FETCH_TIMEOUT, FETCH_ATTEMPTS,
+            S3_REGION, S3_PROFILE, S3_PATH_STYLE, S3_REQUEST_TIMEOUT, HTTP_LISTING, HTTP_REQUEST_TIMEOUT,
+            HTTP_WHOLE_OBJECT_LIMIT, FETCH_TIMEOUT, FETCH_ATTEMPTS,
             FETCH_RETRY_BASE_DELAY, FETCH_RETRY_MAX_DELAY, FETCH_PART_SIZE, FETCH_PARALLEL_PARTS, FETCH_CONCURRENCY,
             MOUNT_PASSTHROUGH, MOUNT_MATERIALIZE_ON_OPEN, MOUNT_READ_AHEAD, MOUNT_WORKERS, MOUNT_ALLOW_OTHER, PREFETCH_CONCURRENCY,
             LIMITS_MAX_ENTRIES, LIMITS_MAX_EXPANSION_RATIO, LIMITS_MAX_ENTRY_SIZE, LIMITS_ON_BAD_ENTRY);
@@ -178,6 +191,12 @@ public final class Settings {
                 get(S3_REQUEST_TIMEOUT));
     }
 
+    /** HTTP settings with credentials given by the caller (from the environment, never from flags). */
+    public HttpSettings http(String bearer, String user, String password, Path netrc) {
+        return new HttpSettings(get(HTTP_LISTING), get(HTTP_REQUEST_TIMEOUT), get(HTTP_WHOLE_OBJECT_LIMIT), bearer,
+                user, password, netrc);
+    }
+
     private static void readFile(Path file, Map<Setting<?>, Value> values, List<String> errors) {
         TomlParseResult toml;
         try {
@@ -220,7 +239,7 @@ public final class Settings {
         if (distance(closest.key(), key) <= 3) {
             return "; did you mean " + closest.key() + "?";
         }
-        return "; settings are in the sections [store], [s3], [fetch], [mount], [prefetch] and [limits]"
+        return "; settings are in the sections [store], [s3], [http], [fetch], [mount], [prefetch] and [limits]"
                 + " (see README.md, Configuration)";
     }
 

@@ -8,10 +8,12 @@ import java.util.Optional;
 
 /**
  * Opens an artifact from a source string: {@code s3://bucket/key}, {@code s3://bucket/prefix/}
- * (a trailing slash: the whole prefix), {@code file:/path} or a plain path (a directory: the
- * whole directory). The format comes from the name (see {@link ArchiveFormat}), or from a
- * {@code #FORMAT} after it ({@code s3://bucket/lib.aar#zip}), which then belongs to the
- * artifact's URI: the same object read as another format is another artifact.
+ * (a trailing slash: the whole prefix), {@code https://host/path/file.zip} (or {@code http://}),
+ * {@code https://host/prefix/} (a tree read from the server's HTML index pages), {@code file:/path}
+ * or a plain path (a directory: the whole directory). The format comes from the name (see
+ * {@link ArchiveFormat}), or from a {@code #FORMAT} after it ({@code s3://bucket/lib.aar#zip}),
+ * which then belongs to the artifact's URI: the same object read as another format is another
+ * artifact.
  *
  * <p>A compressed tar keeps its entries in {@code scratch} between the index pass and their use
  * (a store's tmp/ directory, say).
@@ -19,19 +21,27 @@ import java.util.Optional;
 public final class Artifacts {
     private static final String S3 = "s3://";
 
-    /** A source string taken apart: where the artifact is, and the format it names, if any. */
-    private record Source(String text, String bucket, String key, Path path, Optional<ArchiveFormat> named,
-            String uriSuffix) {
+    /**
+     * A source string taken apart: where the artifact is (an S3 bucket, an HTTP origin or a local
+     * path), its key there, and the format it names, if any.
+     */
+    private record Source(String text, String bucket, URI origin, String key, Path path,
+            Optional<ArchiveFormat> named, String uriSuffix) {
 
         static Source parse(String source) {
             int hash = source.lastIndexOf('#');
             Optional<ArchiveFormat> named = hash < 0 ? Optional.empty() : ArchiveFormat.labelled(source.substring(hash + 1));
             String location = named.isPresent() ? source.substring(0, hash) : source;
             String uriSuffix = named.isPresent() ? source.substring(hash) : "";
+            if (HttpObjectStore.isHttp(location)) {
+                URI url = HttpObjectStore.parse(source, location);
+                return new Source(source, null, HttpObjectStore.origin(url), HttpObjectStore.key(url), null, named,
+                        uriSuffix);
+            }
             if (!location.startsWith(S3)) {
                 Path path = Path.of(location.startsWith("file:") ? URI.create(location).getPath() : location)
                         .toAbsolutePath().normalize();
-                return new Source(source, null, null, path, named, uriSuffix);
+                return new Source(source, null, null, null, path, named, uriSuffix);
             }
             // not URI parsing: a key is any text, '#', '?' and '%' included
             int slash = location.indexOf('/', S3.length());
@@ -39,16 +49,29 @@ public final class Artifacts {
             if (bucket.isEmpty()) {
                 throw new IllegalArgumentException("source " + source + " names no bucket: use s3://BUCKET/KEY");
             }
-            return new Source(source, bucket, slash < 0 ? "" : location.substring(slash + 1), null, named, uriSuffix);
+            return new Source(source, bucket, null, slash < 0 ? "" : location.substring(slash + 1), null, named,
+                    uriSuffix);
+        }
+
+        boolean isRemote() {
+            return path == null;
         }
 
         boolean isPrefix() {
-            return bucket != null ? key.isEmpty() || key.endsWith("/") : Files.isDirectory(path);
+            return isRemote() ? key.isEmpty() || key.endsWith("/") : Files.isDirectory(path);
         }
 
-        /** The object's name, for its format: the S3 key, or the local file's name. */
+        /** The object's name, for its format: the key, or the local file's name. */
         String name() {
-            return bucket != null ? key : path.getFileName().toString();
+            return isRemote() ? key : path.getFileName().toString();
+        }
+
+        /** The artifact's URI, as the store it is read from names it. */
+        String uri() {
+            if (bucket != null) {
+                return S3 + bucket + "/" + key + uriSuffix;
+            }
+            return (origin != null ? HttpObjectStore.uri(origin, key) : "file:" + path) + uriSuffix;
         }
     }
 
@@ -60,6 +83,9 @@ public final class Artifacts {
         if (parsed.bucket() != null) {
             return open(new S3ObjectStore(options.s3(), parsed.bucket()), parsed.key(), parsed, options, scratch);
         }
+        if (parsed.origin() != null) {
+            return open(new HttpObjectStore(parsed.origin(), options.http()), parsed.key(), parsed, options, scratch);
+        }
         Path path = parsed.path();
         if (parsed.isPrefix()) {
             return open(new LocalObjectStore(path), "", parsed, options, scratch);
@@ -70,6 +96,11 @@ public final class Artifacts {
         return open(new LocalObjectStore(path.getParent()), path.getFileName().toString(), parsed, options, scratch);
     }
 
+    /** The URI under which {@link #open} names the source's artifact, without a request. */
+    public static String uri(String source) {
+        return Source.parse(source).uri();
+    }
+
     /**
      * Refuses what {@link #open} would refuse for the source's form alone, without a request: an
      * S3 source without a bucket, an object of no known format. A local path that is not there
@@ -77,7 +108,7 @@ public final class Artifacts {
      */
     public static void check(String source) {
         Source parsed = Source.parse(source);
-        boolean object = parsed.bucket() != null ? !parsed.isPrefix() : Files.isRegularFile(parsed.path());
+        boolean object = parsed.isRemote() ? !parsed.isPrefix() : Files.isRegularFile(parsed.path());
         if (object && parsed.named().or(() -> ArchiveFormat.ofName(parsed.name())).isEmpty()) {
             throw new IllegalArgumentException("source " + source + ": " + unknownFormat());
         }

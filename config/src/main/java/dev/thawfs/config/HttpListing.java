@@ -1,0 +1,7 @@
+package dev.thawfs.config;
+
+/** How an {@code https://HOST/PREFIX/} source's tree is found. */
+public enum HttpListing {
+    /** Read the server's autoindex-style HTML pages (nginx, Apache, a PyPI simple index), recursively, at mount. */
+    INDEX
+}
