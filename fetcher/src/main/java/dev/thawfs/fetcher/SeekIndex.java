@@ -115,15 +115,15 @@ final class SeekIndex {
             inflater.setInput(checkpoint.deflatedWindow());
             byte[] window = new byte[NativeInflater.WINDOW_SIZE + 1]; // room to see one byte too many
             int n = 0;
-            while (!inflater.finished()) {
-                if (n > NativeInflater.WINDOW_SIZE) {
-                    throw new Unusable("a checkpoint's window is longer than 32 KiB");
-                }
+            while (!inflater.finished() && n <= NativeInflater.WINDOW_SIZE) {
                 int got = inflater.inflate(window, n, window.length - n);
                 n += got;
                 if (got == 0 && !inflater.finished() && (inflater.needsInput() || inflater.needsDictionary())) {
                     throw new Unusable("a checkpoint's window is cut short");
                 }
+            }
+            if (n > NativeInflater.WINDOW_SIZE) {
+                throw new Unusable("a checkpoint's window is longer than 32 KiB");
             }
             return Arrays.copyOf(window, n);
         } catch (DataFormatException e) {
