@@ -77,13 +77,16 @@ class SeekIndexMountTest {
         FuseTestSupport.assertNoMountsLeft(work);
     }
 
-    private void publishIndex() throws Exception {
+    /** Publishes the index; returns its size. */
+    private long publishIndex() throws Exception {
         Process index = processes.start("index", "--publish", "--checkpoint-spacing", Long.toString(SPACING),
                 "--s3-endpoint", s3.endpoint.toString(), ARCHIVE);
         assertTrue(index.waitFor(5, TimeUnit.MINUTES));
         assertEquals(0, index.exitValue(), processes.stderr(index));
-        assertTrue(processes.stdout(index).contains("published as " + "s3://builds/" + INDEX_KEY),
-                processes.stdout(index));
+        Matcher report = Pattern.compile("index (\\d+) bytes .*, published as s3://builds/" + INDEX_KEY)
+                .matcher(processes.stdout(index));
+        assertTrue(report.find(), processes.stdout(index));
+        return Long.parseLong(report.group(1));
     }
 
     private Process mount(String store) throws IOException {
@@ -109,13 +112,13 @@ class SeekIndexMountTest {
 
     @Test
     void aPublishedIndexLetsAnEmptyStoreMountLazilyAndFetchAColdFileFromItsCheckpoint() throws Exception {
-        publishIndex();
+        long indexBytes = publishIndex();
         long archiveBytes = Files.size(work.resolve("app.tar.gz"));
         Process daemon = mount("second-store");
         assertTrue(processes.stderr(daemon).contains(ARCHIVE + ": seek index s3://builds/" + INDEX_KEY + " used"),
                 processes.stderr(daemon));
         long atMount = fetchedBytes();
-        assertTrue(atMount < archiveBytes / 20, "the mount fetched " + atMount + " bytes (the index) of " + archiveBytes);
+        assertEquals(indexBytes, atMount, "the mount fetched the index, nothing of the archive");
         Path cold = mountpoint.resolve("pkg/solo/cold.txt");
         assertArrayEquals(Files.readAllBytes(tree.resolve("pkg/solo/cold.txt")), Files.readAllBytes(cold));
         long forColdFile = fetchedBytes() - atMount;
