@@ -59,6 +59,7 @@ public final class LocalObjectStore implements ObjectStore {
         Path part = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
         try {
             Files.write(part, content);
+            Files.setPosixFilePermissions(part, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {

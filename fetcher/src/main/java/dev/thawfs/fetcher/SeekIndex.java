@@ -79,17 +79,21 @@ final class SeekIndex {
         }
     }
 
-    /** The last checkpoint at or before output offset {@code out}. */
-    Checkpoint checkpointBefore(long out) {
+    /** The number of the last checkpoint at or before output offset {@code out}. */
+    int checkpointBefore(long out) {
         int i = search(out);
-        return checkpoints.get(i >= 0 ? i : Math.max(0, -i - 2));
+        return i >= 0 ? i : Math.max(0, -i - 2);
     }
 
-    /** Where the input needed to produce the output up to {@code out} ends: the first checkpoint at or after it. */
-    long inputEnd(long out) {
+    /** The number of the first checkpoint at or after output offset {@code out}: the input up to it produces that output. */
+    int checkpointAfter(long out) {
         int i = search(out);
-        int at = i >= 0 ? i : -i - 1;
-        return at < checkpoints.size() ? checkpoints.get(at).in() : archiveSize;
+        return i >= 0 ? i : -i - 1;
+    }
+
+    /** Where the input of the segment from checkpoint {@code i} to the next (or the archive's end) ends. */
+    long segmentEnd(int i) {
+        return i + 1 < checkpoints.size() ? checkpoints.get(i + 1).in() : archiveSize;
     }
 
     private int search(long out) {

@@ -1,6 +1,7 @@
 package dev.thawfs.fetcher;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -9,8 +10,9 @@ import java.util.zip.CRC32;
 
 /**
  * A tar.gz read through its {@link SeekIndex}: the index gives the tree without a pass over the
- * archive, and a file costs one ranged read, from the checkpoint before it to the one after it,
- * inflated from the checkpoint's window, with its size and CRC-32 checked. Files the index leaves
+ * archive, and a file costs the ranged reads of the segments from the checkpoint before it to the
+ * one after it (one for most files, shared with its neighbours), inflated from the checkpoint's
+ * window, with its size and CRC-32 checked. Files the index leaves
  * to streaming (sparse ones) are extracted as from a plain tar.gz.
  */
 final class SeekableTarArtifact extends ObjectArtifact {
@@ -19,11 +21,13 @@ final class SeekableTarArtifact extends ObjectArtifact {
 
     private final SeekIndex index;
     private final TarArtifact streamed;
+    private final CheckpointSegments segments;
 
     SeekableTarArtifact(RangeReader reader, ObjectInfo object, String uri, ArchiveLimits limits, SeekIndex index,
             Path scratchParent) {
         super(reader, object, uri, limits);
         this.index = index;
+        this.segments = new CheckpointSegments(reader, object, index);
         this.streamed = new TarArtifact(reader, object, uri, limits, TarArtifact.Compression.GZIP, scratchParent);
     }
 
@@ -54,9 +58,9 @@ final class SeekableTarArtifact extends ObjectArtifact {
             throw new BadArtifactException(uri, null, "an entry of " + size + " bytes whose locator says " + length
                     + ": re-import the artifact");
         }
-        SeekIndex.Checkpoint checkpoint = index.checkpointBefore(offset);
-        SequentialStream compressed = new SequentialStream(reader, object, TarArtifact.STREAM_WINDOW,
-                checkpoint.fetchFrom(), index.inputEnd(offset + length));
+        int first = index.checkpointBefore(offset);
+        SeekIndex.Checkpoint checkpoint = index.checkpoints.get(first);
+        InputStream compressed = segments.read(first, Math.max(first, index.checkpointAfter(offset + length) - 1));
         try (GzipInflaterStream in = GzipInflaterStream.resume(compressed, checkpoint, index.window(checkpoint), uri)) {
             in.skipNBytes(offset - checkpoint.out());
             CRC32 crc = new CRC32();

@@ -87,7 +87,7 @@ class SeekIndexTest {
             artifact.extract(cold.locator(), cold.size(), bytes);
             assertArrayEquals(Files.readAllBytes(extracted.resolve(cold.path())), bytes.toByteArray());
             long fetched = artifact.counters().bytes() - indexBytes;
-            assertEquals(requests + 1, artifact.counters().requests(), "one ranged read");
+            assertTrue(artifact.counters().requests() - requests <= 2, "a ranged read per segment it lies in");
             assertTrue(fetched <= cold.size() + 3 * SPACING && fetched < archiveSize / 4,
                     fetched + " bytes fetched of " + archiveSize + " for a file of " + cold.size());
         }
