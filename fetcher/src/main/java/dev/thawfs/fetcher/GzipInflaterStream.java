@@ -10,7 +10,7 @@ import java.io.InputStream;
  * byte it lies in.
  */
 final class GzipInflaterStream extends InputStream {
-    /** Where a resumed stream's first member's deflate data ends: its trailer is skipped. */
+    /** A gzip member's trailer (CRC-32, size), which inflation resumed as bare deflate data leaves to skip. */
     private static final int TRAILER = 8;
 
     /** Receives checkpoints as the stream passes them. */
@@ -123,6 +123,17 @@ final class GzipInflaterStream extends InputStream {
             }
         }
         return -1;
+    }
+
+    /** Skipping is reading: in large steps, not InputStream's 2 KiB ones (a native call each). */
+    @Override
+    public long skip(long n) throws IOException {
+        byte[] discarded = new byte[(int) Math.max(0, Math.min(n, 64 << 10))];
+        long skipped = 0;
+        for (int got; skipped < n && (got = read(discarded, 0, (int) Math.min(discarded.length, n - skipped))) > 0; ) {
+            skipped += got;
+        }
+        return skipped;
     }
 
     /** Input for the inflater; false at the end of the input between members (the end of the archive). */

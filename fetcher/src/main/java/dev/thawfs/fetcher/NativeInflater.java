@@ -42,6 +42,15 @@ final class NativeInflater implements AutoCloseable {
         open = true;
     }
 
+    /** Refuses to go on without the system zlib, which a seek index needs, saying so. */
+    static void checkAvailable() throws SeekIndex.Unusable {
+        try {
+            Zlib.INSTANCE.zlibVersion();
+        } catch (LinkageError e) {
+            throw new SeekIndex.Unusable("the system zlib (libz.so.1) cannot be loaded (" + e + ")");
+        }
+    }
+
     /** Starts a new stream (the next gzip member, say), keeping what input is left. */
     void reset(int windowBits) throws IOException {
         check(Zlib.INSTANCE.inflateReset2(stream, windowBits), "reset");

@@ -165,7 +165,12 @@ final class SeekIndex {
                     return null;
                 }
                 read++;
-                return readEntry(in, uri);
+                IndexEntry entry = readEntry(in, uri);
+                if (entry.size() > limits.maxEntryBytes()) {
+                    throw new BadEntryException(uri, entry.path(), "declares " + entry.size() + " bytes, over"
+                            + " limits.max-entry-size (" + limits.maxEntryBytes() + "): raise it if the archive is trusted");
+                }
+                return entry;
             }
         };
     }

@@ -46,6 +46,7 @@ public final class SeekIndexes {
             }
             SeekIndex index = SeekIndex.decode(reader.read(published, 0, (int) published.size()));
             index.checkBuiltFrom(archive);
+            NativeInflater.checkAvailable();
             LOG.log(System.Logger.Level.INFO, uri + ": seek index " + indexUri + " used (" + index.entryCount
                     + " entries, " + index.checkpoints.size() + " checkpoints): files are fetched one by one");
             return Optional.of(index);

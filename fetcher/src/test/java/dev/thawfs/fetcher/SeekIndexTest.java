@@ -143,6 +143,35 @@ class SeekIndexTest {
     }
 
     @Test
+    void anIntactIndexWhoseEntriesAreWrongYieldsAnErrorNotWrongBytes() throws Exception {
+        publish("app.tar.gz");
+        Path published = work.resolve("app.tar.gz.thawfs-index");
+        SeekIndex honest = SeekIndex.decode(Files.readAllBytes(published));
+        SeekIndex.EntryWriter shifted = new SeekIndex.EntryWriter();
+        honest.entries("test", ArchiveLimits.defaults()).forEachRemaining(entry -> {
+            byte[] locator = entry.locator() == null ? null : entry.locator().clone();
+            if (locator != null && locator[0] == Locators.SEEKABLE_TAR) {
+                java.nio.ByteBuffer.wrap(locator).putLong(1, java.nio.ByteBuffer.wrap(locator).getLong(1) + 1);
+            }
+            try {
+                shifted.add(new IndexEntry(entry.path(), entry.type(), entry.mode(), entry.size(), entry.mtimeSec(),
+                        entry.mtimeNsec(), entry.linkTarget(), entry.hardLinkTarget(), locator));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        ObjectInfo archive = new LocalObjectStore(work).stat("app.tar.gz");
+        Files.write(published, shifted.finish(archive, honest.spacing, honest.checkpoints).encode());
+        try (ArtifactReader artifact = open("app.tar.gz")) {
+            IndexEntry file = Trees.index(artifact).stream().filter(e -> e.path().equals("pkg/lib/text-7.txt"))
+                    .findFirst().orElseThrow();
+            BadArtifactException refused = org.junit.jupiter.api.Assertions.assertThrows(BadArtifactException.class,
+                    () -> artifact.extract(file.locator(), file.size(), OutputStream.nullOutputStream()));
+            assertTrue(refused.getMessage().contains("CRC-32"), refused.getMessage());
+        }
+    }
+
+    @Test
     void withoutAnIndexTheArchiveIsStreamedAndTheLogSaysSo() throws Exception {
         try (CapturedLog log = new CapturedLog(SeekIndexes.class); ArtifactReader artifact = open("app.tar.gz")) {
             assertTrue(log.lines().get(0).contains("no seek index"), log.lines().toString());
