@@ -96,10 +96,10 @@ final class GzipInflaterStream extends InputStream {
             return 0;
         }
         while (!ended) {
-            if (inflater.remainingInput() == 0 && !fill()) {
-                return -1;
-            }
             if (trailerLeft > 0) {
+                if (inflater.remainingInput() == 0 && !fill()) {
+                    return -1;
+                }
                 int skipped = Math.min(trailerLeft, inflater.remainingInput());
                 inflater.skipInput(skipped);
                 trailerLeft -= skipped;
@@ -120,6 +120,10 @@ final class GzipInflaterStream extends InputStream {
             }
             if (result.produced() > 0) {
                 return result.produced();
+            }
+            // only now: zlib may hold output for input it has taken in already (the end of a segment, say)
+            if (inflater.remainingInput() == 0 && !fill()) {
+                return -1;
             }
         }
         return -1;
