@@ -26,7 +26,7 @@ public final class SeekIndexes {
         byte[] encoded = index.encode();
         String key = archive.key() + SeekIndex.SUFFIX;
         if (publish) {
-            reader.store().write(key, encoded);
+            reader.write(key, encoded);
         }
         return new Built(uri, archive.size(), reader.store().uri(key), encoded.length, index.checkpoints.size(),
                 index.entryCount, publish);
