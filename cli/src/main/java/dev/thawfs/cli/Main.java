@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         footer = {"", "Settings come from a TOML file (--config, $THAWFS_CONFIG or /etc/thawfs/thawfs.toml),"
                 + " THAWFS_* environment variables and flags, each overriding the one before: see thawfs config.",
             "Bash completion: thawfs generate-completion > /etc/bash_completion.d/thawfs"},
-        subcommands = {MountCommand.class, PrefetchCommand.class, StatusCommand.class, UnmountCommand.class, GcCommand.class,
+        subcommands = {MountCommand.class, PrefetchCommand.class, IndexCommand.class, StatusCommand.class, UnmountCommand.class, GcCommand.class,
             ConfigCommand.class, MirrorCommand.class, AutoComplete.GenerateCompletion.class,
             CommandLine.HelpCommand.class})
 public final class Main {

@@ -94,6 +94,10 @@ public final class Settings {
     public static final Setting<Integer> PREFETCH_CONCURRENCY = new Setting<>("prefetch.concurrency",
             ValueType.integer(1, 256), "8", "files thawfs prefetch fetches at once");
 
+    public static final Setting<Long> INDEX_CHECKPOINT_SPACING = new Setting<>("index.checkpoint-spacing",
+            ValueType.size(64 * KIB, GIB), "4MiB", "a tar.gz's seek index (thawfs index) can resume decompression"
+                    + " after every this much compressed input: smaller, a cold file fetches less and the index grows");
+
     public static final Setting<Integer> LIMITS_MAX_ENTRIES = new Setting<>("limits.max-entries",
             ValueType.integer(1, 100_000_000), "5000000", "entries one artifact may have");
     public static final Setting<Integer> LIMITS_MAX_EXPANSION_RATIO = new Setting<>("limits.max-expansion-ratio",
@@ -111,6 +115,7 @@ public final class Settings {
             HTTP_WHOLE_OBJECT_LIMIT, FETCH_TIMEOUT, FETCH_ATTEMPTS,
             FETCH_RETRY_BASE_DELAY, FETCH_RETRY_MAX_DELAY, FETCH_PART_SIZE, FETCH_PARALLEL_PARTS, FETCH_CONCURRENCY,
             MOUNT_PASSTHROUGH, MOUNT_MATERIALIZE_ON_OPEN, MOUNT_READ_AHEAD, MOUNT_WORKERS, MOUNT_ALLOW_OTHER, PREFETCH_CONCURRENCY,
+            INDEX_CHECKPOINT_SPACING,
             LIMITS_MAX_ENTRIES, LIMITS_MAX_EXPANSION_RATIO, LIMITS_MAX_ENTRY_SIZE, LIMITS_ON_BAD_ENTRY);
 
     /** The config file read when neither --config nor THAWFS_CONFIG names one, if it exists. */

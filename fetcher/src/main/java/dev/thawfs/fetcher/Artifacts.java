@@ -80,20 +80,49 @@ public final class Artifacts {
 
     public static ArtifactReader open(String source, FetchOptions options, Path scratch) throws IOException {
         Source parsed = Source.parse(source);
+        if (parsed.bucket() == null && parsed.origin() == null && !parsed.isPrefix()
+                && !Files.isRegularFile(parsed.path())) {
+            throw new java.nio.file.NoSuchFileException(parsed.path().toString(), null, "no such artifact");
+        }
+        return open(objectStore(parsed, options), objectKey(parsed), parsed, options, scratch);
+    }
+
+    /**
+     * Builds the seek index of a tar.gz source, with one pass over it; with {@code publish},
+     * stores it beside the archive, where mounts of the archive look for it.
+     */
+    public static SeekIndexes.Built buildSeekIndex(String source, FetchOptions options, long spacing, boolean publish)
+            throws IOException {
+        Source parsed = Source.parse(source);
+        if (parsed.isPrefix() || parsed.named().or(() -> ArchiveFormat.ofName(parsed.name()))
+                .filter(ArchiveFormat.TAR_GZ::equals).isEmpty()) {
+            throw new IllegalArgumentException("source " + source + ": seek indexes are built for tar.gz archives"
+                    + " (named .tar.gz or .tgz, or with #tar.gz after the name)");
+        }
+        ObjectStore store = objectStore(parsed, options);
+        try (RangeReader reader = new RangeReader(store, options.retry(), options.parallelism())) {
+            String key = objectKey(parsed);
+            return SeekIndexes.build(reader, store.stat(key), store.uri(key) + parsed.uriSuffix(), options.limits(),
+                    spacing, publish);
+        }
+    }
+
+    /** The store the source is in: its bucket, its web origin, or the directory the file is in (or that is the prefix). */
+    private static ObjectStore objectStore(Source parsed, FetchOptions options) throws IOException {
         if (parsed.bucket() != null) {
-            return open(new S3ObjectStore(options.s3(), parsed.bucket()), parsed.key(), parsed, options, scratch);
+            return new S3ObjectStore(options.s3(), parsed.bucket());
         }
         if (parsed.origin() != null) {
-            return open(new HttpObjectStore(parsed.origin(), options.http()), parsed.key(), parsed, options, scratch);
+            return new HttpObjectStore(parsed.origin(), options.http());
         }
-        Path path = parsed.path();
-        if (parsed.isPrefix()) {
-            return open(new LocalObjectStore(path), "", parsed, options, scratch);
+        return new LocalObjectStore(parsed.isPrefix() ? parsed.path() : parsed.path().getParent());
+    }
+
+    private static String objectKey(Source parsed) {
+        if (parsed.bucket() != null || parsed.origin() != null) {
+            return parsed.key();
         }
-        if (!Files.isRegularFile(path)) {
-            throw new java.nio.file.NoSuchFileException(path.toString(), null, "no such artifact");
-        }
-        return open(new LocalObjectStore(path.getParent()), path.getFileName().toString(), parsed, options, scratch);
+        return parsed.isPrefix() ? "" : parsed.path().getFileName().toString();
     }
 
     /** The URI under which {@link #open} names the source's artifact, without a request. */
@@ -138,7 +167,12 @@ public final class Artifacts {
             ObjectInfo object = store.stat(key);
             ArchiveFormat format = named.or(() -> ArchiveFormat.ofName(key))
                     .orElseThrow(() -> new BadArtifactException(uri, null, unknownFormat()));
-            return format == ArchiveFormat.ZIP ? new ZipArtifact(reader, object, uri, limits)
+            if (format == ArchiveFormat.ZIP) {
+                return new ZipArtifact(reader, object, uri, limits);
+            }
+            Optional<SeekIndex> index = format == ArchiveFormat.TAR_GZ ? SeekIndexes.published(reader, object, uri)
+                    : Optional.empty();
+            return index.isPresent() ? new SeekableTarArtifact(reader, object, uri, limits, index.get(), scratch)
                     : new TarArtifact(reader, object, uri, limits, format.compression, scratch);
         } catch (IOException | RuntimeException e) {
             store.close();

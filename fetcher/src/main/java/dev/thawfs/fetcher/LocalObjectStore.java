@@ -52,6 +52,21 @@ public final class LocalObjectStore implements ObjectStore {
         return new BoundedInputStream(Channels.newInputStream(channel), length);
     }
 
+    /** Written beside and renamed into place: a reader sees the old content or the new, never a part. */
+    @Override
+    public void write(String key, byte[] content) throws IOException {
+        Path target = path(key);
+        Path part = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
+        try {
+            Files.write(part, content);
+            Files.setPosixFilePermissions(part, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(part);
+        }
+    }
+
     @Override
     public Iterator<ObjectInfo> list(String prefix) throws IOException {
         Path base = path(prefix);

@@ -11,6 +11,8 @@ final class Locators {
     static final byte OBJECT = 4;
     /** A sparse entry of an uncompressed tar: where its first header is, where its data ends. */
     static final byte SPARSE_TAR = 5;
+    /** A file of a tar.gz with a seek index: its data's offset in the decompressed stream, its size and CRC-32. */
+    static final byte SEEKABLE_TAR = 6;
 
     private Locators() {
     }

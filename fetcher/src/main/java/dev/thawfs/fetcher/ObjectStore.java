@@ -28,6 +28,9 @@ public interface ObjectStore extends AutoCloseable {
      */
     Iterator<ObjectInfo> list(String prefix) throws IOException;
 
+    /** Stores {@code content} as the object {@code key}, replacing any there (a seek index published beside its archive). */
+    void write(String key, byte[] content) throws IOException;
+
     @Override
     void close();
 }

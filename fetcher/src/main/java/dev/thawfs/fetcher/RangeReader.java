@@ -179,6 +179,22 @@ public final class RangeReader implements AutoCloseable {
         }, partFetchers());
     }
 
+    /** Stores {@code content} as the object {@code key}, retried as reads are (a seek index published beside its archive). */
+    public void write(String key, byte[] content) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                store.write(key, content);
+                return;
+            } catch (IOException e) {
+                if (attempt >= retry.attempts() || !isTransient(e)) {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.DEBUG, "retrying the write of " + store.uri(key) + " after: " + e.getMessage());
+                sleep(retry.delayAfter(attempt).toMillis());
+            }
+        }
+    }
+
     /** Transient unless the store said otherwise: plain socket errors and timeouts count too. */
     private static boolean isTransient(IOException e) {
         return e instanceof TransientFetchException || e.getClass() == IOException.class

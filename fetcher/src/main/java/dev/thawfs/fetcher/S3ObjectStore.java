@@ -119,6 +119,15 @@ public final class S3ObjectStore implements ObjectStore {
         };
     }
 
+    @Override
+    public void write(String key, byte[] content) throws IOException {
+        try {
+            s3.putObject(r -> r.bucket(bucket).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(content));
+        } catch (S3Exception | SdkClientException e) {
+            throw failure(key, e);
+        }
+    }
+
     /** 404 is final, 5xx, throttling and client-side (connection) errors are worth a retry. */
     private IOException failure(String key, RuntimeException e) {
         if (e instanceof S3Exception s3e) {

@@ -32,7 +32,7 @@ final class TarArtifact extends ObjectArtifact {
     enum Compression { NONE, GZIP, ZSTD, XZ }
 
     private static final int SCAN_WINDOW = 1 << 20;
-    private static final int STREAM_WINDOW = 8 << 20;
+    static final int STREAM_WINDOW = 8 << 20;
 
     private final Compression compression;
     private final Path scratchParent;
@@ -138,7 +138,7 @@ final class TarArtifact extends ObjectArtifact {
      * The bytes of entry data the stream reads from the archive: the declared size, or for a
      * sparse entry its data segments (none of its holes), or all of its real size if it has no map.
      */
-    private static long storedBytes(TarArchiveEntry entry) throws IOException {
+    static long storedBytes(TarArchiveEntry entry) throws IOException {
         if (entry.isDirectory()) {
             return 0; // the stream reads none of a directory's data
         }
@@ -161,7 +161,7 @@ final class TarArtifact extends ObjectArtifact {
      * one) is at {@code headerOffset} and whose data, {@code stored} bytes of it, starts at
      * {@code dataOffset}; null for devices and fifos.
      */
-    private IndexEntry entry(TarArchiveEntry entry, long headerOffset, long dataOffset, long stored, long ordinal)
+    IndexEntry entry(TarArchiveEntry entry, long headerOffset, long dataOffset, long stored, long ordinal)
             throws IOException {
         String path = EntryPaths.normalize(uri, entry.getName(), entry.isDirectory());
         long millis = entry.getLastModifiedTime() == null ? 0 : entry.getLastModifiedTime().toMillis();

@@ -63,6 +63,11 @@ class RangeReaderTest {
         }
 
         @Override
+        public void write(String key, byte[] content) throws IOException {
+            real.write(key, content);
+        }
+
+        @Override
         public void close() {
         }
     }

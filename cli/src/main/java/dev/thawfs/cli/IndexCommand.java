@@ -1,0 +1,72 @@
+package dev.thawfs.cli;
+
+import static dev.thawfs.cli.ConfigMixin.override;
+
+import dev.thawfs.config.Settings;
+import dev.thawfs.fetcher.Artifacts;
+import dev.thawfs.fetcher.SeekIndexes;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code thawfs index}: build a tar.gz's seek index, and publish it beside the archive. */
+@Command(name = "index",
+        mixinStandardHelpOptions = true,
+        description = {"Builds the seek index of a tar.gz archive in one pass over it: where decompression can"
+                + " resume, and where each file lies. Published beside the archive (KEY.thawfs-index), it lets"
+                + " every mount of the archive fetch a file with one ranged read instead of streaming the whole"
+                + " archive. A mount uses it only while it matches the archive (its size and ETag or mtime):"
+                + " index the archive again after replacing it."},
+        footer = {"", "Examples:",
+            "  thawfs index --publish s3://builds/jdk-21.tar.gz",
+            "  thawfs index --checkpoint-spacing 1MiB s3://builds/node_modules.tgz   (sizes only, nothing written)",
+            "", "Exit codes: 0 built, 1 the archive could not be read or published, 2 usage or set-up error."})
+final class IndexCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ConfigMixin config;
+
+    @Mixin
+    private SourceMixin sources;
+
+    @Option(names = "--publish", description = "store the index beside the archive, where mounts look for it")
+    private boolean publish;
+
+    @Option(names = "--checkpoint-spacing", paramLabel = "SIZE",
+            description = "compressed bytes between checkpoints; default:"
+                    + " ${sys:thawfs.default.index.checkpoint-spacing} (index.checkpoint-spacing)")
+    private String spacing;
+
+    @Parameters(paramLabel = "SOURCE", description = "s3://BUCKET/KEY.tar.gz or a local .tar.gz (.tgz, or #tar.gz"
+            + " after another name)")
+    private String source;
+
+    @Override
+    public Integer call() {
+        Settings settings = config.settings(sources,
+                s -> override(s, Settings.INDEX_CHECKPOINT_SPACING, spacing, "--checkpoint-spacing"));
+        SeekIndexes.Built built;
+        try {
+            built = Artifacts.buildSeekIndex(source, SourceMixin.fetchOptions(settings),
+                    settings.get(Settings.INDEX_CHECKPOINT_SPACING), publish);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("thawfs: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            spec.commandLine().getErr().println("thawfs: " + e.getMessage());
+            return Main.EXIT_FAILED;
+        }
+        spec.commandLine().getOut().printf("thawfs: %s: %d entries, %d checkpoints; index %d bytes (%.2f%% of %d)%s%n",
+                built.archive(), built.entries(), built.checkpoints(), built.indexBytes(),
+                100.0 * built.indexBytes() / Math.max(1, built.archiveBytes()), built.archiveBytes(),
+                built.published() ? ", published as " + built.index() : "; not published (--publish)");
+        return 0;
+    }
+}

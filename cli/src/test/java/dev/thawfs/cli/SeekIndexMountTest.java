@@ -1,0 +1,150 @@
+package dev.thawfs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.thawfs.fetcher.S3ProxyServer;
+import dev.thawfs.fetcher.Trees;
+import dev.thawfs.fs.testing.FuseTestSupport;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tar.gz made by tar on a real S3 server (S3Proxy): thawfs index --publish puts its seek index
+ * beside it, and a mount on an empty store then reads the tree from the index and a cold file
+ * from the checkpoint before it; an index of another version of the archive, or a truncated
+ * one, is not used and the archive is streamed as without one.
+ */
+class SeekIndexMountTest {
+    private static final long SPACING = 256 << 10;
+    private static final String ARCHIVE = "s3://builds/app.tar.gz";
+    private static final String INDEX_KEY = "app.tar.gz.thawfs-index";
+
+    @TempDir
+    Path work;
+    private S3ProxyServer s3;
+    private Path tree;
+    private Path mountpoint;
+    private ThawfsProcesses processes;
+
+    @BeforeEach
+    void archive() throws Exception {
+        FuseTestSupport.assumeFuse();
+        s3 = new S3ProxyServer(Files.createDirectories(work.resolve("s3")));
+        s3.createBucket("builds");
+        tree = work.resolve("tree");
+        Trees.create(tree);
+        Random random = new Random(11);
+        String[] words = {"alpha", "beta", "gamma", "jar", "class", "module", "native", "\n"};
+        Files.createDirectories(tree.resolve("pkg/solo"));
+        for (int i = 0; i <= 40; i++) {
+            Path file = i == 40 ? tree.resolve("pkg/solo/cold.txt") : tree.resolve("pkg/lib/text-" + i + ".txt");
+            try (OutputStream out = Files.newOutputStream(file)) {
+                for (int w = 0; w < 40_000; w++) {
+                    out.write((words[random.nextInt(words.length)] + random.nextInt(100_000) + " ").getBytes());
+                }
+            }
+        }
+        putArchive();
+        mountpoint = Files.createDirectory(work.resolve("mnt"));
+        processes = new ThawfsProcesses(work);
+    }
+
+    private void putArchive() throws Exception {
+        Trees.run(tree, "tar", "-czf", "../app.tar.gz", "pkg");
+        s3.put("builds", "app.tar.gz", Files.readAllBytes(work.resolve("app.tar.gz")));
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (processes != null) {
+            processes.close();
+        }
+        s3.close();
+        FuseTestSupport.assertNoMountsLeft(work);
+    }
+
+    /** Publishes the index; returns its size. */
+    private long publishIndex() throws Exception {
+        Process index = processes.start("index", "--publish", "--checkpoint-spacing", Long.toString(SPACING),
+                "--s3-endpoint", s3.endpoint.toString(), ARCHIVE);
+        assertTrue(index.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, index.exitValue(), processes.stderr(index));
+        Matcher report = Pattern.compile("index (\\d+) bytes .*, published as s3://builds/" + INDEX_KEY)
+                .matcher(processes.stdout(index));
+        assertTrue(report.find(), processes.stdout(index));
+        return Long.parseLong(report.group(1));
+    }
+
+    private Process mount(String store) throws IOException {
+        return processes.mount(mountpoint, List.of("--store", work.resolve(store).toString(), "--s3-endpoint",
+                s3.endpoint.toString(), ARCHIVE));
+    }
+
+    /** Bytes the daemon has fetched from the object store so far, as thawfs status reports them. */
+    private long fetchedBytes() throws Exception {
+        Process status = processes.start("status", "--json", mountpoint.toString());
+        assertTrue(status.waitFor(2, TimeUnit.MINUTES));
+        assertEquals(0, status.exitValue(), processes.stderr(status));
+        Matcher bytes = Pattern.compile("\"object_store_bytes\":(\\d+)").matcher(processes.stdout(status));
+        assertTrue(bytes.find(), processes.stdout(status));
+        return Long.parseLong(bytes.group(1));
+    }
+
+    private void assertSameAsTar(String name) throws Exception {
+        TreeComparison.Extraction extracted = TreeComparison.extract(work.resolve(name), "tar", "-xzf",
+                work.resolve("app.tar.gz").toString());
+        TreeComparison.assertSameTree(extracted, mountpoint, name);
+    }
+
+    @Test
+    void aPublishedIndexLetsAnEmptyStoreMountLazilyAndFetchAColdFileFromItsCheckpoint() throws Exception {
+        long indexBytes = publishIndex();
+        long archiveBytes = Files.size(work.resolve("app.tar.gz"));
+        Process daemon = mount("second-store");
+        assertTrue(processes.stderr(daemon).contains(ARCHIVE + ": seek index s3://builds/" + INDEX_KEY + " used"),
+                processes.stderr(daemon));
+        long atMount = fetchedBytes();
+        assertEquals(indexBytes, atMount, "the mount fetched the index, nothing of the archive");
+        Path cold = mountpoint.resolve("pkg/solo/cold.txt");
+        assertArrayEquals(Files.readAllBytes(tree.resolve("pkg/solo/cold.txt")), Files.readAllBytes(cold));
+        long forColdFile = fetchedBytes() - atMount;
+        assertTrue(forColdFile <= Files.size(cold) + 3 * SPACING && forColdFile < archiveBytes / 4,
+                forColdFile + " bytes fetched for a file of " + Files.size(cold) + " of an archive of " + archiveBytes);
+        assertSameAsTar("extracted");
+    }
+
+    @Test
+    void anIndexOfTheArchiveBeforeItWasReplacedIsNotUsed() throws Exception {
+        publishIndex();
+        Files.writeString(tree.resolve("pkg/solo/new.txt"), "the archive's next version");
+        putArchive();
+        Process daemon = mount("store");
+        assertTrue(processes.stderr(daemon).contains("not used, built for another version of the archive"),
+                processes.stderr(daemon));
+        assertSameAsTar("extracted");
+    }
+
+    @Test
+    void aTruncatedIndexIsNotUsed() throws Exception {
+        publishIndex();
+        byte[] index = Files.readAllBytes(work.resolve("s3/builds/" + INDEX_KEY));
+        s3.put("builds", INDEX_KEY, Arrays.copyOf(index, index.length / 2));
+        Process daemon = mount("store");
+        assertTrue(processes.stderr(daemon).contains("not used, damaged or truncated"), processes.stderr(daemon));
+        assertSameAsTar("extracted");
+    }
+}
