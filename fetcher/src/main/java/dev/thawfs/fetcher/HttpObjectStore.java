@@ -345,6 +345,13 @@ public final class HttpObjectStore implements ObjectStore {
         return new UnusableAnswerException(where + ", which thawfs does not expect here");
     }
 
+    /** HTTP sources are read-only: a seek index is published where the archive is uploaded from. */
+    @Override
+    public void write(String key, byte[] content) throws IOException {
+        throw new UnusableAnswerException("cannot publish " + uri(key) + ": an HTTP source is read-only; publish the"
+                + " index to the store the archive is uploaded to and copy it beside the archive on the server");
+    }
+
     @Override
     public void close() {
         idleGuard.close();
