@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.thawfs.fetcher.Trees;
 import dev.thawfs.fs.kernel.Mounts;
 import dev.thawfs.fs.testing.FuseTestSupport;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +27,7 @@ class DaemonStartTest {
     private Path artifact;
     private Path mountpoint;
     private final List<Long> daemons = new ArrayList<>();
+    private ThawfsProcesses processes;
 
     @BeforeEach
     void artifact() throws Exception {
@@ -37,6 +37,7 @@ class DaemonStartTest {
         Trees.run(tree, "zip", "-qry", "../app.zip", "pkg");
         artifact = work.resolve("app.zip");
         mountpoint = Files.createDirectory(work.resolve("mnt"));
+        processes = new ThawfsProcesses(Files.createDirectory(work.resolve("processes")));
     }
 
     @AfterEach
@@ -64,18 +65,13 @@ class DaemonStartTest {
     }
 
     private Started launch(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of("../bin/thawfs").toAbsolutePath().normalize().toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(work.resolve("starter.err").toFile());
-        builder.environment().put("THAWFS_CLASSPATH", System.getProperty("java.class.path"));
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        Process starter = builder.start();
-        String out = new String(starter.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        Process starter = processes.launch(args);
         assertTrue(starter.waitFor(120, TimeUnit.SECONDS));
+        String out = processes.stdout(starter);
         if (out.contains("daemon pid ")) {
             daemons.add(Long.parseLong(out.replaceAll("(?s).*daemon pid (\\d+).*", "$1")));
         }
-        return new Started(starter.exitValue(), out, Files.readString(work.resolve("starter.err")));
+        return new Started(starter.exitValue(), out, processes.stderr(starter));
     }
 
     @Test
