@@ -124,10 +124,11 @@ final class MountCommand implements Callable<Integer> {
                 return usageError("cannot start the daemon with its log in " + daemonLog + ": " + e.getMessage());
             }
         }
-        try (Store opened = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY);
+        try (SourceMixin.Opening opening = new SourceMixin.Opening(settings, layerSources);
+                Store opened = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY);
                 FetcherSource content = new FetcherSource();
                 AccessTrace trace = record == null ? null : AccessTrace.record(record)) {
-            List<Layer> layers = SourceMixin.importLayers(settings, opened, content, layerSources);
+            List<Layer> layers = SourceMixin.importLayers(opened, content, opening);
             ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content, new ThawOptions(
                     settings.get(Settings.MOUNT_MATERIALIZE_ON_OPEN), settings.get(Settings.FETCH_TIMEOUT),
                     settings.get(Settings.MOUNT_READ_AHEAD)));
