@@ -323,14 +323,14 @@ final class Mounts {
                         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
                 environment(builder.environment());
                 process = builder.start();
-                for (int i = 0; i < 600; i++) {
+                for (int i = 0; i < 12_000; i++) { // every 5 ms: bench/run mount-latency times this
                     if (mounted(mountpoint)) {
                         return mountpoint;
                     }
                     if (!process.isAlive()) {
                         break;
                     }
-                    Thread.sleep(100);
+                    Thread.sleep(5);
                 }
                 throw new IOException(tool + " did not mount (see " + log.getFileName() + ")");
             }

@@ -83,9 +83,6 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--daemon", description = "return once the mount answers; serve in the background")
     private boolean daemon;
 
-    @Option(names = Daemon.CHILD_FLAG, hidden = true)
-    private boolean daemonChild;
-
     @Option(names = "--log", paramLabel = "FILE",
             description = "with --daemon, where its messages go; default: daemon.log in the store")
     private Path log;
@@ -117,20 +114,24 @@ final class MountCommand implements Callable<Integer> {
         } catch (IOException e) {
             return usageError("--prefetch: cannot read " + prefetch + " (" + e + ")");
         }
+        Daemon detached = null;
         if (daemon) {
+            if (!Daemon.hasStarter()) {
+                return usageError("--daemon is run by bin/thawfs, which returns once the mount answers: run"
+                        + " bin/thawfs mount --daemon ..., or leave out --daemon to mount in the foreground");
+            }
             Path daemonLog = log != null ? log : settings.get(Settings.STORE_DIR).resolve("daemon.log");
             try {
-                return Daemon.start(spec.commandLine().getParseResult().originalArgs(), daemonLog,
-                        spec.commandLine().getOut(), err);
+                detached = Daemon.detach(daemonLog);
             } catch (IOException e) {
-                return usageError("cannot start the daemon with its log in " + daemonLog + ": " + e);
+                return usageError("cannot start the daemon with its log in " + daemonLog + ": " + e.getMessage());
             }
         }
-        Daemon.Child child = daemonChild ? Daemon.becomeChild() : null;
-        try (Store opened = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY);
+        try (SourceMixin.Opening opening = new SourceMixin.Opening(settings, layerSources);
+                Store opened = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY);
                 FetcherSource content = new FetcherSource();
                 AccessTrace trace = record == null ? null : AccessTrace.record(record)) {
-            List<Layer> layers = SourceMixin.importLayers(settings, opened, content, layerSources);
+            List<Layer> layers = SourceMixin.importLayers(opened, content, opening);
             ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content, new ThawOptions(
                     settings.get(Settings.MOUNT_MATERIALIZE_ON_OPEN), settings.get(Settings.FETCH_TIMEOUT),
                     settings.get(Settings.MOUNT_READ_AHEAD)));
@@ -146,8 +147,8 @@ final class MountCommand implements Callable<Integer> {
                     filesystem.prefetch(tracePaths, settings.get(Settings.PREFETCH_CONCURRENCY))
                             .thenAccept(result -> reportPrefetch(result, err));
                 }
-                if (child != null && Files.isDirectory(mountpoint)) { // the mount answers a stat: it is usable
-                    child.ready();
+                if (detached != null && Files.isDirectory(mountpoint)) { // the mount answers a stat: it is usable
+                    detached.ready();
                 }
                 session.awaitUnmount();
             }

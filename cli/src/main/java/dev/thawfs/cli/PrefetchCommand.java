@@ -101,9 +101,10 @@ final class PrefetchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return usageError(e.getMessage());
         }
-        try (Store opened = StoreMixin.open(settings, Settings.PREFETCH_CONCURRENCY);
+        try (SourceMixin.Opening opening = new SourceMixin.Opening(settings, sourceList);
+                Store opened = StoreMixin.open(settings, Settings.PREFETCH_CONCURRENCY);
                 FetcherSource content = new FetcherSource()) {
-            List<Layer> layers = SourceMixin.importLayers(settings, opened, content, sourceList);
+            List<Layer> layers = SourceMixin.importLayers(opened, content, opening);
             Map<Node, String> files = selection.all ? allFiles(opened, layers)
                     : listedFiles(new LayerTree(opened, layers), err);
             if (files == null) {

@@ -4,6 +4,7 @@ import static dev.thawfs.cli.ConfigMixin.override;
 
 import dev.thawfs.config.Settings;
 import dev.thawfs.fetcher.ArchiveLimits;
+import dev.thawfs.fetcher.ArtifactReader;
 import dev.thawfs.fetcher.Artifacts;
 import dev.thawfs.fetcher.FetchOptions;
 import dev.thawfs.fetcher.RangeReader;
@@ -18,6 +19,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.logging.Logger;
 import picocli.CommandLine.Option;
 
@@ -65,18 +68,64 @@ final class SourceMixin implements ConfigMixin.Flags {
     }
 
     /**
-     * Imports each {@code SOURCE[=PATH]} (a no-op for a version imported before) as a layer at
-     * PATH. With a source unreachable, the version imported before is used, with a warning.
+     * Imports each source opened by {@code opening} (a no-op for a version imported before) as a
+     * layer at its PATH. With a source unreachable, the version imported before is used, with a warning.
      */
-    static List<Layer> importLayers(Settings settings, Store store, FetcherSource content, List<String> sources)
-            throws IOException {
+    static List<Layer> importLayers(Store store, FetcherSource content, Opening opening) throws IOException {
         List<Layer> layers = new ArrayList<>();
-        for (String source : sources) {
+        for (String source : opening.sources) {
             int equals = source.indexOf('=');
-            layers.add(new Layer(importSource(settings, store, content, uri(source)),
+            layers.add(new Layer(importSource(store, content, uri(source), opening),
                     equals < 0 ? "" : source.substring(equals + 1)));
         }
         return layers;
+    }
+
+    /**
+     * Each {@code SOURCE[=PATH]}'s reader being opened (an object store's client built, the
+     * object's version asked for), one thread each, while the store opens: the two take the same
+     * time on a remount. Closing it closes what was opened and not imported.
+     */
+    static final class Opening implements AutoCloseable {
+        private final List<String> sources;
+        private final List<CompletableFuture<ArtifactReader>> readers;
+        private int taken;
+
+        Opening(Settings settings, List<String> sources) {
+            this.sources = sources;
+            FetchOptions options = fetchOptions(settings);
+            Path scratch = Store.scratchDirectory(settings.get(Settings.STORE_DIR));
+            this.readers = sources.stream().map(source -> CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Artifacts.open(uri(source), options, scratch);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, task -> new Thread(task, "thawfs-open-source").start())).toList();
+        }
+
+        /** The next source's reader, or why it could not be opened. */
+        private ArtifactReader next() throws IOException {
+            try {
+                return readers.get(taken++).join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof UncheckedIOException unchecked) {
+                    throw unchecked.getCause();
+                }
+                throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            while (taken < readers.size()) {
+                try {
+                    next().close();
+                } catch (IOException | RuntimeException e) {
+                    // never opened: nothing to close
+                }
+            }
+        }
     }
 
     /** Refuses, before anything is opened or created, {@code SOURCE[=PATH]}s that could never be imported. */
@@ -89,10 +138,10 @@ final class SourceMixin implements ConfigMixin.Flags {
         return equals < 0 ? source : source.substring(0, equals);
     }
 
-    private static Artifact importSource(Settings settings, Store store, FetcherSource content, String source)
+    private static Artifact importSource(Store store, FetcherSource content, String source, Opening opening)
             throws IOException {
         try {
-            return content.importArtifact(store, Artifacts.open(source, fetchOptions(settings), store.scratchDirectory()));
+            return content.importArtifact(store, opening.next());
         } catch (IOException | UncheckedIOException e) {
             IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
             Artifact before = store.latestArtifact(Artifacts.uri(source)).orElseThrow(() -> cause);

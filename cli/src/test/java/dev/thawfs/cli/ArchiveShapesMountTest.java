@@ -165,8 +165,11 @@ class ArchiveShapesMountTest {
     @Test
     void aSourceMaySayItsFormatBeforeItsPlaceInTheMount() throws Exception {
         Trees.run(tree(), "zip", "-qr", "../lib.aar.bin", "a", "sub");
-        Path mnt = mount(SourceMixin.importLayers(Settings.defaults(), store, content,
-                List.of(work.resolve("lib.aar.bin") + "#zip=lib")));
+        Path mnt;
+        try (SourceMixin.Opening opening = new SourceMixin.Opening(Settings.defaults(),
+                List.of(work.resolve("lib.aar.bin") + "#zip=lib"))) {
+            mnt = mount(SourceMixin.importLayers(store, content, opening));
+        }
         assertEquals(List.of("lib"), list(mnt));
         assertEquals(List.of("a", "sub"), list(mnt.resolve("lib")));
         assertEquals("below", Files.readString(mnt.resolve("lib/sub/b")));

@@ -310,7 +310,7 @@ class MountEndToEndTest {
                 "--s3-endpoint", s3.endpoint.toString()));
         args.addAll(List.of(LAYERS));
         args.add(mountpoint.toString());
-        Process starter = thawfs(args.toArray(String[]::new));
+        Process starter = processes.launch(args.toArray(String[]::new));
         assertTrue(starter.waitFor(120, TimeUnit.SECONDS));
         String said = Files.readString(work.resolve("stdout-0"));
         assertEquals(0, starter.exitValue(), stderr(0) + said);
@@ -330,7 +330,7 @@ class MountEndToEndTest {
             daemon.destroyForcibly();
         }
 
-        Process failing = thawfs("mount", "--daemon", "--store", work.resolve("store").toString(),
+        Process failing = processes.launch("mount", "--daemon", "--store", work.resolve("store").toString(),
                 work.resolve("none.zip").toString(), mountpoint.toString());
         assertTrue(failing.waitFor(120, TimeUnit.SECONDS));
         assertEquals(2, failing.exitValue(), "a daemon that cannot mount fails its starter");

@@ -34,6 +34,20 @@ final class ThawfsProcesses implements AutoCloseable {
                 // a killed daemon cannot delete the RocksDB library it unpacked: keep it in the test's directory
                 "-Djava.io.tmpdir=" + work, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
+        return start(command);
+    }
+
+    /**
+     * Starts {@code bin/thawfs ARGS...}, the launcher as users run it (needed for {@code mount
+     * --daemon}), on the test's classes and JDK.
+     */
+    Process launch(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of("../bin/thawfs").toAbsolutePath().normalize().toString()));
+        command.addAll(List.of(args));
+        return start(command);
+    }
+
+    private Process start(List<String> command) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile()) // where a crash leaves hs_err_pid*.log
                 .redirectError(work.resolve("stderr-" + started.size()).toFile())
                 .redirectOutput(work.resolve("stdout-" + started.size()).toFile());
@@ -41,6 +55,8 @@ final class ThawfsProcesses implements AutoCloseable {
         builder.environment().put("AWS_ACCESS_KEY_ID", S3ProxyServer.IDENTITY);
         builder.environment().put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.CREDENTIAL);
         builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+        builder.environment().put("THAWFS_CLASSPATH", System.getProperty("java.class.path"));
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Process process = builder.start();
         started.add(process);
         return process;

@@ -107,6 +107,15 @@ class UsageErrorsTest {
     }
 
     @Test
+    void mountDaemonWithoutTheLauncherSaysToUseIt() throws IOException {
+        Path mnt = Files.createDirectory(work.resolve("mnt"));
+        String zip = Files.writeString(work.resolve("app.zip"), "never read").toString();
+        assertUsageError(run("mount", "--daemon", "--store", work.resolve("store").toString(), zip, mnt.toString()),
+                "--daemon is run by bin/thawfs");
+        assertTrue(Files.notExists(work.resolve("store")), "no store created");
+    }
+
+    @Test
     void gcAndStatusWithoutAStoreSaySoAndCreateNone() {
         Path store = work.resolve("no-store");
         Outcome gc = run("gc", "--store", store.toString(), "--to", "0");

@@ -101,6 +101,11 @@ public final class Store implements AutoCloseable {
         return layout.tmp;
     }
 
+    /** {@link #scratchDirectory} of the store in {@code directory}, known before it is open. */
+    public static Path scratchDirectory(Path directory) {
+        return StoreLayout.tmp(directory);
+    }
+
     // ---- artifacts
 
     /**

@@ -32,10 +32,15 @@ final class StoreLayout implements AutoCloseable {
         this.root = root;
         this.index = root.resolve("index");
         this.blobs = root.resolve("blobs");
-        this.tmp = root.resolve("tmp");
+        this.tmp = tmp(root);
         this.nativeLibraries = root.resolve("native");
         this.lockChannel = lockChannel;
         this.lock = lock;
+    }
+
+    /** Scratch space: emptied whenever the store is opened. */
+    static Path tmp(Path root) {
+        return root.resolve("tmp");
     }
 
     static StoreLayout open(Path root) {

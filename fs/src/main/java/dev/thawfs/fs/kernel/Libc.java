@@ -16,7 +16,9 @@ public interface Libc {
     Libc INSTANCE = LibraryLoader.create(Libc.class).load("c");
 
     int O_RDONLY = 0;
+    int O_WRONLY = 1;
     int O_RDWR = 2;
+    int O_APPEND = 0x400;
     int O_CLOEXEC = 0x80000;
 
     long MS_RDONLY = 1;
@@ -33,6 +35,9 @@ public interface Libc {
 
     @SaveError
     int close(int fd);
+
+    @SaveError
+    int dup2(int oldfd, int newfd);
 
     @SaveError
     long read(int fd, long buffer, long count);
