@@ -28,8 +28,7 @@ export LC_ALL=C.UTF-8
 cds=()
 [ -n "${THAWFS_CDS:-}" ] && [ -f "$THAWFS_CDS" ] && cds=("-XX:SharedArchiveFile=$THAWFS_CDS")
 thawfs() {
-  java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData "${cds[@]}" --enable-native-access=ALL-UNNAMED \
-    -jar "$jar" "$@"
+  THAWFS_JAVA_OPTIONS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData ${cds[*]}" "$repo/bin/thawfs" "$@"
 }
 
 failures=0
@@ -487,7 +486,7 @@ fi
 
 nothing_mounted() {
   local left
-  left=$(grep -E "fuse\.thawfs| $W/" /proc/mounts)
+  left=$(grep -F " $W/" /proc/mounts)
   [ -z "$left" ] || { echo "still mounted: $left"; return 1; }
   left=$(pgrep -a -f -- "-jar $jar" || true)
   [ -z "$left" ] || { echo "still running: $left"; return 1; }
