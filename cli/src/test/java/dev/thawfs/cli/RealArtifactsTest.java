@@ -99,11 +99,13 @@ class RealArtifactsTest {
      * {@code thawfs mount} of the layers on the (empty) store, as its own process. These tests are
      * about what is read, not how fast: on a machine loaded by other work, three 100 MiB entries
      * streamed at once can take longer than a minute, and a read that times out is a SIGBUS to
-     * whoever maps the file.
+     * whoever maps the file. S3Proxy on such a machine has taken longer than s3.request-timeout's
+     * 30 s to answer one ranged GET of this 300 MiB object, three times in a row.
      */
     private Process mount(String... layersAndFlags) throws IOException {
-        List<String> args = new ArrayList<>(List.of("--store", store.toString(), "--s3-endpoint",
-                s3.endpoint.toString(), "--fetch-timeout", "300s"));
+        Path config = Files.writeString(work.resolve("slow-machine.toml"), "[s3]\nrequest-timeout = \"300s\"\n");
+        List<String> args = new ArrayList<>(List.of("--config", config.toString(), "--store", store.toString(),
+                "--s3-endpoint", s3.endpoint.toString(), "--fetch-timeout", "300s"));
         args.addAll(List.of(layersAndFlags));
         return processes.mount(mountpoint, args);
     }
