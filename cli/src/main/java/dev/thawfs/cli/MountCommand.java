@@ -67,6 +67,9 @@ final class MountCommand implements Callable<Integer> {
     @Mixin
     private MountMixin mount;
 
+    @Mixin
+    private FstabOptions fstabOptions;
+
     @Option(names = "--materialize-on-open", paramLabel = "SIZE",
             description = "cold files up to this size are fetched whole before open returns; default:"
                     + " ${sys:thawfs.default.mount.materialize-on-open} (mount.materialize-on-open)")
@@ -98,7 +101,7 @@ final class MountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Settings settings = config.settings(store, sources, mount, this::applyTo);
+        Settings settings = config.settings(fstabOptions, store, sources, mount, this::applyTo);
         PrintWriter err = spec.commandLine().getErr();
         Path mountpoint = Path.of(arguments.get(arguments.size() - 1));
         List<String> layerSources = arguments.subList(0, arguments.size() - 1);
@@ -136,7 +139,7 @@ final class MountCommand implements Callable<Integer> {
             }
             Signals.Termination termination = Signals.catchTermination();
             try (FuseSession session = FuseSession.mount(mountpoint, filesystem,
-                    mount.options(settings, "thawfs", opened.directory()))) {
+                    mount.options(settings, String.join(",", layerSources), opened.directory()))) {
                 termination.stopWith(session::close);
                 filesystem.reportStatusWith(() -> status(opened, layers, content, filesystem, session.stats()));
                 if (!tracePaths.isEmpty()) {
