@@ -19,7 +19,7 @@ final class FstabOptions implements ConfigMixin.Flags {
             "budget", Settings.STORE_BUDGET, "s3-endpoint", Settings.S3_ENDPOINT, "s3-region", Settings.S3_REGION,
             "passthrough", Settings.MOUNT_PASSTHROUGH, "workers", Settings.MOUNT_WORKERS,
             "allow-other", Settings.MOUNT_ALLOW_OTHER, "materialize-on-open", Settings.MOUNT_MATERIALIZE_ON_OPEN,
-            "fetch-timeout", Settings.FETCH_TIMEOUT);
+            "fetch-timeout", Settings.FETCH_TIMEOUT, "metrics", Settings.MOUNT_METRICS);
 
     /**
      * mount(8)'s own options. The mount is read-only whatever they say: mount(8) passes {@code rw}
@@ -34,8 +34,8 @@ final class FstabOptions implements ConfigMixin.Flags {
     @Option(names = {"-o", "--options"}, paramLabel = "OPTIONS",
             description = "comma-separated settings as mount(8) and /etc/fstab pass them: KEY=VALUE by setting key"
                     + " (fetch.timeout=2m) or flag name (store=DIR, budget=SIZE, passthrough=MODE, workers=N,"
-                    + " allow-other, materialize-on-open=SIZE, fetch-timeout=DURATION, s3-endpoint=URL,"
-                    + " s3-region=REGION); mount(8)'s generic options (ro, _netdev, nofail, x-systemd.*, ...) are"
+                    + " allow-other, materialize-on-open=SIZE, fetch-timeout=DURATION, metrics=[ADDRESS:]PORT,"
+                    + " s3-endpoint=URL, s3-region=REGION); mount(8)'s generic options (ro, _netdev, nofail, x-systemd.*, ...) are"
                     + " ignored; flags override these")
     String options;
 
