@@ -42,6 +42,8 @@ import picocli.CommandLine.Spec;
             "  thawfs mount s3://builds/lib.bin#zip=lib /mnt/job",
             "  thawfs mount --daemon --record /tmp/startup.trace s3://builds/app.zip /mnt/app",
             "  thawfs mount --daemon --prefetch /tmp/startup.trace s3://builds/app.zip /mnt/app",
+            "  thawfs mount --daemon --metrics 9464 -o store=/var/cache/thawfs,budget=20GiB s3://builds/app.zip /mnt/app",
+            "  mount -t thawfs -o budget=20GiB s3://builds/app.zip /mnt/app   (after bin/setup --install)",
             "", "SOURCE is s3://BUCKET/KEY, s3://BUCKET/PREFIX/ (every object below it), a local file or directory;"
                     + " the format comes from the name, or from #zip, #tar, #tar.gz, #tar.zst or #tar.xz after it."})
 final class MountCommand implements Callable<Integer> {
