@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,21 @@ class MetricsEndToEndTest {
         return Double.parseDouble(bucket.replaceAll(".*le=\"([^\"]+)\".*", "$1"));
     }
 
+    /**
+     * The samples once no fetch runs: a read returns as soon as its bytes are in the store, the
+     * store counts a file (and the fetch its duration) only once it is complete.
+     */
+    private Map<String, Double> settled(String address) throws IOException, InterruptedException {
+        for (int i = 0; i < 3000; i++) {
+            Map<String, Double> samples = parse(get(address).body());
+            if (sample(samples, "thawfs_fetches_running") == 0) {
+                return samples;
+            }
+            LockSupport.parkNanos(100_000_000);
+        }
+        throw new AssertionError("fetches still running after 5 minutes");
+    }
+
     private static double sample(Map<String, Double> samples, String name) {
         return samples.getOrDefault(name, 0.0);
     }
@@ -125,7 +141,7 @@ class MetricsEndToEndTest {
             assertArrayEquals(Files.readAllBytes(work.resolve("tree").resolve(file)),
                     Files.readAllBytes(mountpoint.resolve(file)), file);
         }
-        Map<String, Double> after = parse(get(address).body());
+        Map<String, Double> after = settled(address);
         String read = "{opcode=\"READ\"}";
         assertTrue(sample(after, "thawfs_fuse_requests_total{opcode=\"OPEN\"}")
                 >= sample(before, "thawfs_fuse_requests_total{opcode=\"OPEN\"}") + 3, "opens");
