@@ -4,10 +4,8 @@ import static dev.thawfs.cli.ConfigMixin.override;
 
 import dev.thawfs.config.Settings;
 import dev.thawfs.fs.engine.FuseSession;
-import dev.thawfs.fs.engine.RequestStats;
 import dev.thawfs.fs.kernel.MountException;
 import dev.thawfs.fs.kernel.Mounts;
-import dev.thawfs.fs.proto.Opcode;
 import dev.thawfs.fs.thaw.Layer;
 import dev.thawfs.fs.thaw.ThawFilesystem;
 import dev.thawfs.fs.thaw.ThawOptions;
@@ -46,6 +44,8 @@ import picocli.CommandLine.Spec;
             "  thawfs mount --http-listing index https://repo.example.org/maven2/ /mnt/maven",
             "  thawfs mount --daemon --record /tmp/startup.trace s3://builds/app.zip /mnt/app",
             "  thawfs mount --daemon --prefetch /tmp/startup.trace s3://builds/app.zip /mnt/app",
+            "  thawfs mount --daemon --metrics 9464 -o store=/var/cache/thawfs,budget=20GiB s3://builds/app.zip /mnt/app",
+            "  mount -t thawfs -o budget=20GiB s3://builds/app.zip /mnt/app   (after bin/setup --install)",
             "", "SOURCE is s3://BUCKET/KEY, s3://BUCKET/PREFIX/ (every object below it), https://HOST/PATH (or"
                     + " http://), https://HOST/PREFIX/ (the tree of the server's index pages), a local file or directory;"
                     + " the format comes from the name, or from #zip, #tar, #tar.gz, #tar.zst or #tar.xz after it."})
@@ -70,6 +70,9 @@ final class MountCommand implements Callable<Integer> {
     @Mixin
     private MountMixin mount;
 
+    @Mixin
+    private FstabOptions fstabOptions;
+
     @Option(names = "--materialize-on-open", paramLabel = "SIZE",
             description = "cold files up to this size are fetched whole before open returns; default:"
                     + " ${sys:thawfs.default.mount.materialize-on-open} (mount.materialize-on-open)")
@@ -79,6 +82,12 @@ final class MountCommand implements Callable<Integer> {
             description = "a cold open or read fails with EIO after waiting this long for content; default:"
                     + " ${sys:thawfs.default.fetch.timeout} (fetch.timeout)")
     private String fetchTimeout;
+
+    @Option(names = "--metrics", paramLabel = "[ADDRESS:]PORT",
+            description = "serve metrics in the Prometheus text format at http://ADDRESS:PORT/metrics (127.0.0.1"
+                    + " unless ADDRESS is given; port 0: any free one, shown by thawfs status); default: off"
+                    + " (mount.metrics)")
+    private String metrics;
 
     @Option(names = "--daemon", description = "return once the mount answers; serve in the background")
     private boolean daemon;
@@ -98,7 +107,7 @@ final class MountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Settings settings = config.settings(store, sources, mount, this::applyTo);
+        Settings settings = config.settings(fstabOptions, store, sources, mount, this::applyTo);
         PrintWriter err = spec.commandLine().getErr();
         Path mountpoint = Path.of(arguments.get(arguments.size() - 1));
         List<String> layerSources = arguments.subList(0, arguments.size() - 1);
@@ -130,7 +139,9 @@ final class MountCommand implements Callable<Integer> {
         try (SourceMixin.Opening opening = new SourceMixin.Opening(settings, layerSources);
                 Store opened = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY);
                 FetcherSource content = new FetcherSource();
-                AccessTrace trace = record == null ? null : AccessTrace.record(record)) {
+                AccessTrace trace = record == null ? null : AccessTrace.record(record);
+                MetricsServer metricsServer = settings.get(Settings.MOUNT_METRICS).isEmpty() ? null
+                        : MetricsServer.bind(settings.get(Settings.MOUNT_METRICS).get())) {
             List<Layer> layers = SourceMixin.importLayers(opened, content, opening);
             ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content, new ThawOptions(
                     settings.get(Settings.MOUNT_MATERIALIZE_ON_OPEN), settings.get(Settings.FETCH_TIMEOUT),
@@ -140,9 +151,15 @@ final class MountCommand implements Callable<Integer> {
             }
             Signals.Termination termination = Signals.catchTermination();
             try (FuseSession session = FuseSession.mount(mountpoint, filesystem,
-                    mount.options(settings, "thawfs", opened.directory()))) {
+                    mount.options(settings, String.join(",", layerSources), opened.directory()))) {
                 termination.stopWith(session::close);
-                filesystem.reportStatusWith(() -> status(opened, layers, content, filesystem, session.stats()));
+                MountFigures figures = new MountFigures(opened, layers, content, filesystem, session.stats());
+                if (metricsServer != null) {
+                    metricsServer.serve(() -> PrometheusText.render(figures));
+                    filesystem.reportStatusWith(() -> figures.status().put("metrics", metricsServer.address()).lines());
+                } else {
+                    filesystem.reportStatusWith(() -> figures.status().lines());
+                }
                 if (!tracePaths.isEmpty()) {
                     filesystem.prefetch(tracePaths, settings.get(Settings.PREFETCH_CONCURRENCY))
                             .thenAccept(result -> reportPrefetch(result, err));
@@ -159,8 +176,10 @@ final class MountCommand implements Callable<Integer> {
     }
 
     private Settings applyTo(Settings settings) {
-        return override(override(settings, Settings.MOUNT_MATERIALIZE_ON_OPEN, materializeOnOpen,
-                "--materialize-on-open"), Settings.FETCH_TIMEOUT, fetchTimeout, "--fetch-timeout");
+        Settings onOpen = override(settings, Settings.MOUNT_MATERIALIZE_ON_OPEN, materializeOnOpen,
+                "--materialize-on-open");
+        return override(override(onOpen, Settings.FETCH_TIMEOUT, fetchTimeout, "--fetch-timeout"),
+                Settings.MOUNT_METRICS, metrics, "--metrics");
     }
 
     private static void reportPrefetch(TracePrefetch.Result result, PrintWriter err) {
@@ -169,20 +188,6 @@ final class MountCommand implements Callable<Integer> {
                 + (result.failed().isEmpty() ? "" : "; " + result.failed().size() + " failed, e.g. "
                         + result.failed().get(0)));
         err.flush();
-    }
-
-    private static String status(Store store, List<Layer> layers, FetcherSource content, ThawFilesystem filesystem,
-            RequestStats requests) {
-        long[] fetched = content.counters();
-        return StatusReport.of(store, layers.stream().map(Layer::artifact).toList())
-                .put("tier", filesystem.tier()).put("passthrough_opens", filesystem.passthroughOpens())
-                .put("backing_ids", filesystem.backingIds())
-                .put("daemon_requests", requests.total()).put("daemon_lookups", requests.requests(Opcode.LOOKUP))
-                .put("daemon_getattrs", requests.requests(Opcode.GETATTR))
-                .put("daemon_opens", requests.requests(Opcode.OPEN)).put("daemon_reads", requests.requests(Opcode.READ))
-                .put("fetches_running", filesystem.fetchesRunning())
-                .put("object_store_requests", fetched[0]).put("object_store_bytes", fetched[1])
-                .put("object_store_retries", fetched[2]).put("object_store_failures", fetched[3]).lines();
     }
 
     private int usageError(String message) {

@@ -3,6 +3,7 @@ package dev.thawfs.cli;
 import dev.thawfs.store.Artifact;
 import dev.thawfs.store.Node;
 import dev.thawfs.store.Store;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,11 @@ final class StatusReport {
                 counts[1] += child.size();
             }
         }
+    }
+
+    /** The values by key, in the order they were put. */
+    Map<String, String> values() {
+        return Collections.unmodifiableMap(values);
     }
 
     String lines() {

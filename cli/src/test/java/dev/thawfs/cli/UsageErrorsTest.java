@@ -3,9 +3,12 @@ package dev.thawfs.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.thawfs.fs.kernel.Mounts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -113,6 +116,24 @@ class UsageErrorsTest {
         assertUsageError(run("mount", "--daemon", "--store", work.resolve("store").toString(), zip, mnt.toString()),
                 "--daemon is run by bin/thawfs");
         assertTrue(Files.notExists(work.resolve("store")), "no store created");
+    }
+
+    @Test
+    void mountOptionsAndMetricsAddressesAreValidatedLikeFlags() throws IOException {
+        String store = work.resolve("store").toString();
+        Path mnt = Files.createDirectory(work.resolve("mnt"));
+        String zip = Files.writeString(work.resolve("app.zip"), "never read").toString();
+        assertUsageError(run("mount", "--store", store, "-o", "ro,_netdev,workers=0", zip, mnt.toString()),
+                "-o workers: mount.workers = '0' is not valid; allowed: a whole number from 1 to 256");
+        assertUsageError(run("mount", "--store", store, "-o", "noexec,cache=yes", zip, mnt.toString()),
+                "-o cache=yes: no such mount option");
+        assertUsageError(run("mount", "--store", store, "--metrics", "metrics.example.com:9464", zip, mnt.toString()),
+                "--metrics: mount.metrics = 'metrics.example.com:9464' is not valid; allowed: empty (off), a port");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertUsageError(run("mount", "--store", store, "--metrics", Integer.toString(taken.getLocalPort()), zip,
+                    mnt.toString()), "mount.metrics: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+        assertTrue(Mounts.find(mnt).isEmpty(), "a metrics port that is taken fails the mount before it mounts");
     }
 
     @Test

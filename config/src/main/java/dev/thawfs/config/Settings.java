@@ -1,6 +1,7 @@
 package dev.thawfs.config;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,6 +91,9 @@ public final class Settings {
             "threads serving FUSE requests (waiting requests hold none)");
     public static final Setting<Boolean> MOUNT_ALLOW_OTHER = new Setting<>("mount.allow-other", ValueType.bool(),
             "false", "let users other than root use the mount");
+    public static final Setting<Optional<InetSocketAddress>> MOUNT_METRICS = new Setting<>("mount.metrics",
+            ValueType.optionalAddress(), "", "serve the mount's metrics in the Prometheus text format at"
+                    + " http://ADDRESS:PORT/metrics; a port alone binds 127.0.0.1; empty: off");
 
     public static final Setting<Integer> PREFETCH_CONCURRENCY = new Setting<>("prefetch.concurrency",
             ValueType.integer(1, 256), "8", "files thawfs prefetch fetches at once");
@@ -114,8 +118,8 @@ public final class Settings {
             S3_REGION, S3_PROFILE, S3_PATH_STYLE, S3_REQUEST_TIMEOUT, HTTP_LISTING, HTTP_REQUEST_TIMEOUT,
             HTTP_WHOLE_OBJECT_LIMIT, FETCH_TIMEOUT, FETCH_ATTEMPTS,
             FETCH_RETRY_BASE_DELAY, FETCH_RETRY_MAX_DELAY, FETCH_PART_SIZE, FETCH_PARALLEL_PARTS, FETCH_CONCURRENCY,
-            MOUNT_PASSTHROUGH, MOUNT_MATERIALIZE_ON_OPEN, MOUNT_READ_AHEAD, MOUNT_WORKERS, MOUNT_ALLOW_OTHER, PREFETCH_CONCURRENCY,
-            INDEX_CHECKPOINT_SPACING,
+            MOUNT_PASSTHROUGH, MOUNT_MATERIALIZE_ON_OPEN, MOUNT_READ_AHEAD, MOUNT_WORKERS, MOUNT_ALLOW_OTHER, MOUNT_METRICS,
+            PREFETCH_CONCURRENCY, INDEX_CHECKPOINT_SPACING,
             LIMITS_MAX_ENTRIES, LIMITS_MAX_EXPANSION_RATIO, LIMITS_MAX_ENTRY_SIZE, LIMITS_ON_BAD_ENTRY);
 
     /** The config file read when neither --config nor THAWFS_CONFIG names one, if it exists. */

@@ -1,5 +1,7 @@
 package dev.thawfs.config;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,6 +129,55 @@ public record ValueType<T>(String allowed, Function<String, T> parser) {
             return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null ? uri
                     : null;
         });
+    }
+
+    /**
+     * Empty (off), a port alone (on the loopback address), or an IP address and a port; a host
+     * name is not looked up, so a value never waits for DNS.
+     */
+    public static ValueType<Optional<InetSocketAddress>> optionalAddress() {
+        return new ValueType<>("empty (off), a port (on 127.0.0.1) or ADDRESS:PORT such as 127.0.0.1:9464,"
+                + " 0.0.0.0:9464 or [::1]:9464; port 0: any free one", text -> {
+                    if (text.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    int colon = text.lastIndexOf(':');
+                    String host = colon < 0 ? "" : text.substring(0, colon);
+                    int port = Integer.parseInt(text.substring(colon + 1));
+                    if (port < 0 || port > 65535) {
+                        return null;
+                    }
+                    if (host.isEmpty()) {
+                        return colon < 0 ? Optional.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                                : null;
+                    }
+                    InetAddress address = ipLiteral(host);
+                    return address == null ? null : Optional.of(new InetSocketAddress(address, port));
+                });
+    }
+
+    /** The address {@code host} writes, if it is an IPv4 address or a bracketed IPv6 one, else null. */
+    private static InetAddress ipLiteral(String host) {
+        try {
+            if (host.matches("\\[[0-9a-fA-F:.]+\\]")) {
+                return InetAddress.getByName(host); // with a colon, never a name to look up
+            }
+            String[] parts = host.split("\\.", -1);
+            if (parts.length != 4) {
+                return null;
+            }
+            byte[] bytes = new byte[4];
+            for (int i = 0; i < parts.length; i++) {
+                int part = parts[i].matches("\\d{1,3}") ? Integer.parseInt(parts[i]) : 256;
+                if (part > 255) {
+                    return null;
+                }
+                bytes[i] = (byte) part;
+            }
+            return InetAddress.getByAddress(bytes);
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
     }
 
     private static String lower(Enum<?> constant) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,6 +127,20 @@ class SettingsTest {
         assertEquals(Optional.of(false), ValueType.autoOrBool().parse("false"));
         assertEquals("64MiB", Sizes.format(64L << 20));
         assertEquals("2m", Sizes.format(Duration.ofSeconds(120)));
+    }
+
+    @Test
+    void metricsAddressesAreLoopbackUnlessAnAddressIsWritten() throws Exception {
+        ValueType<Optional<InetSocketAddress>> address = ValueType.optionalAddress();
+        assertEquals(Optional.empty(), address.parse(""));
+        assertEquals(Optional.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9464)), address.parse("9464"));
+        assertEquals(Optional.of(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 9464)),
+                address.parse("0.0.0.0:9464"));
+        assertEquals(Optional.of(new InetSocketAddress(InetAddress.getByName("::1"), 0)), address.parse("[::1]:0"));
+        for (String bad : new String[] {"metrics.example.com:9464", "256.0.0.1:9464", "1.2.3:9464", ":9464",
+            "127.0.0.1:65536", "127.0.0.1", "on"}) {
+            assertThrows(IllegalArgumentException.class, () -> address.parse(bad), bad);
+        }
     }
 
     @Test

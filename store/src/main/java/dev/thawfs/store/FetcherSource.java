@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
  */
 public final class FetcherSource implements ContentSource, AutoCloseable {
     private final Map<Long, ArtifactReader> readers = new ConcurrentHashMap<>();
+    private final LatencyHistogram fetchLatency = new LatencyHistogram();
 
     /**
      * Imports the artifact and serves its content; a version imported before is found without
@@ -35,7 +36,17 @@ public final class FetcherSource implements ContentSource, AutoCloseable {
         if (reader == null) {
             throw new IOException(artifact.uri() + " is not reachable in this session (it was mounted offline)");
         }
-        reader.extract(node.locator(), node.size(), Channels.newOutputStream(target));
+        long start = System.nanoTime();
+        try {
+            reader.extract(node.locator(), node.size(), Channels.newOutputStream(target));
+        } finally {
+            fetchLatency.record(System.nanoTime() - start);
+        }
+    }
+
+    /** How long fetching one file's content took, failed fetches included. */
+    public LatencyHistogram fetchLatency() {
+        return fetchLatency;
     }
 
     @Override

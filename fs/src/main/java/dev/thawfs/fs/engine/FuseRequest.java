@@ -36,6 +36,7 @@ public final class FuseRequest {
     private final int uid;
     private final int gid;
     private final int pid;
+    private final long arrivedNanos = System.nanoTime();
     @SuppressWarnings("unused") // through ANSWERED
     private volatile int answered;
     private volatile Runnable interruptHandler;
@@ -251,6 +252,7 @@ public final class FuseRequest {
             return false;
         }
         channel.answered(this, interruptHandler != null);
+        channel.stats.answered(opcode, System.nanoTime() - arrivedNanos);
         return true;
     }
 
