@@ -61,10 +61,11 @@ class MountHelperTest {
         Path helpers = Files.createDirectory(work.resolve("helpers"));
         Path script = Files.copy(Path.of("").toAbsolutePath().getParent().resolve("bin/mount.thawfs"),
                 helpers.resolve("mount.thawfs"));
-        Path thawfs = Files.writeString(helpers.resolve("thawfs"), "#!/bin/sh\nexec '"
-                + Path.of(System.getProperty("java.home"), "bin", "java") + "' --enable-native-access=ALL-UNNAMED"
-                + " '-Djava.io.tmpdir=" + work + "' -cp '" + System.getProperty("java.class.path") + "' "
-                + Main.class.getName() + " \"$@\"\n");
+        // the launcher beside the helper, as bin/ has it, on the test's classes and JDK
+        Path thawfs = Files.writeString(helpers.resolve("thawfs"), "#!/bin/sh\n"
+                + "THAWFS_CLASSPATH='" + System.getProperty("java.class.path") + "' JAVA_HOME='"
+                + System.getProperty("java.home") + "' THAWFS_JAVA_OPTIONS='-Djava.io.tmpdir=" + work + "' exec '"
+                + Path.of("").toAbsolutePath().getParent().resolve("bin/thawfs") + "' \"$@\"\n");
         Files.setPosixFilePermissions(thawfs, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
 
