@@ -42,16 +42,10 @@ final class CheckpointSegments {
                 return new SequentialStream(reader, object, TarArtifact.STREAM_WINDOW, start(first), index.segmentEnd(last));
             }
         }
-        return new InputStream() {
+        return new BlockInputStream() {
             private int segment = first - 1;
             private byte[] bytes = new byte[0];
             private int at;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
 
             @Override
             public int read(byte[] buffer, int offset, int length) throws IOException {

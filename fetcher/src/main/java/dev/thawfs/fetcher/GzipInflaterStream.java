@@ -9,7 +9,7 @@ import java.io.InputStream;
  * boundary after every {@code spacing} bytes of input, or resumed at such a checkpoint, from the
  * byte it lies in.
  */
-final class GzipInflaterStream extends InputStream {
+final class GzipInflaterStream extends BlockInputStream {
     /** A gzip member's trailer (CRC-32, size), which inflation resumed as bare deflate data leaves to skip. */
     private static final int TRAILER = 8;
 
@@ -82,12 +82,6 @@ final class GzipInflaterStream extends InputStream {
     /** Decompressed bytes produced so far, counted from the archive's start. */
     long position() {
         return position;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.thawfs.fetcher;
 
 import java.io.IOException;
-import java.io.InputStream;
 
 /**
  * An object read front to back in windows of ranged requests, knowing its position. Lets a tar
@@ -9,7 +8,7 @@ import java.io.InputStream;
  * reading it (into a buffer it throws away), so the scan declares the data it will not use with
  * {@link #discardUpTo}, and reads below that point return at once, fetching and copying nothing.
  */
-final class SequentialStream extends InputStream {
+final class SequentialStream extends BlockInputStream {
     private final RangeReader reader;
     private final ObjectInfo object;
     private final int windowSize;
@@ -39,12 +38,6 @@ final class SequentialStream extends InputStream {
     /** The bytes from the position up to {@code discarded} are going to be skipped: read them as nothing. */
     void discardUpTo(long discarded) {
         discardEnd = Math.min(discarded, end);
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
