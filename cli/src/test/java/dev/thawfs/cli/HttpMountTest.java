@@ -90,7 +90,10 @@ class HttpMountTest {
                 + "</url></mirror></mirrors></settings>\n");
     }
 
-    /** A project whose one dependency, slf4j-simple, brings one more, slf4j-api. */
+    /**
+     * A project whose one dependency, slf4j-jdk14, brings one more, slf4j-api: thawfs's own build
+     * uses both, so a fresh machine has them locally once it has built thawfs.
+     */
     private Path project(String name) throws IOException {
         Path project = work.resolve(name);
         Files.createDirectories(project.resolve("src/main/java/demo"));
@@ -102,7 +105,7 @@ class HttpMountTest {
                 + "<modelVersion>4.0.0</modelVersion><groupId>demo</groupId><artifactId>demo</artifactId><version>1</version>\n"
                 + "<properties><maven.compiler.release>17</maven.compiler.release>"
                 + "<project.build.sourceEncoding>UTF-8</project.build.sourceEncoding></properties>\n"
-                + "<dependencies><dependency><groupId>org.slf4j</groupId><artifactId>slf4j-simple</artifactId><version>"
+                + "<dependencies><dependency><groupId>org.slf4j</groupId><artifactId>slf4j-jdk14</artifactId><version>"
                 + slf4jVersion() + "</version></dependency></dependencies>\n<build><plugins>"
                 + String.format(plugin, "maven-resources-plugin", pluginVersion("maven-resources-plugin"))
                 + String.format(plugin, "maven-compiler-plugin", pluginVersion("maven-compiler-plugin"))
@@ -157,7 +160,7 @@ class HttpMountTest {
 
         String version = slf4jVersion();
         String api = "org/slf4j/slf4j-api/" + version + "/slf4j-api-" + version + ".jar";
-        String simple = "org/slf4j/slf4j-simple/" + version + "/slf4j-simple-" + version + ".jar";
+        String binding = "org/slf4j/slf4j-jdk14/" + version + "/slf4j-jdk14-" + version + ".jar";
         String origin = Files.readString(fresh.resolve(api).resolveSibling("_remote.repositories"));
         assertTrue(origin.contains("slf4j-api-" + version + ".jar>only="), "resolved from the mirror: " + origin);
         assertArrayEquals(Files.readAllBytes(userRepository.resolve(api)), Files.readAllBytes(fresh.resolve(api)));
@@ -165,7 +168,7 @@ class HttpMountTest {
 
         Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 String.join(":", project.resolve("target/classes").toString(), fresh.resolve(api).toString(),
-                        fresh.resolve(simple).toString()), "demo.Main").redirectErrorStream(true).start();
+                        fresh.resolve(binding).toString()), "demo.Main").redirectErrorStream(true).start();
         String said = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, run.waitFor());
         assertTrue(said.contains("resolved through thawfs"), said);
