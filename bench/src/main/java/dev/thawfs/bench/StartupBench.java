@@ -2,6 +2,7 @@ package dev.thawfs.bench;
 
 import dev.thawfs.bench.Fixtures.Read;
 import dev.thawfs.config.PassthroughMode;
+import dev.thawfs.fs.proto.PassthroughPolicy;
 import dev.thawfs.config.S3Settings;
 import dev.thawfs.config.Settings;
 import dev.thawfs.fetcher.Artifacts;
@@ -165,7 +166,7 @@ public final class StartupBench {
             long workloadRequests;
             String tier;
             try (FuseSession session = FuseSession.mount(mountpoint, filesystem,
-                    MountOptions.defaults("thawfs-bench").withPassthrough(PASSTHROUGH)
+                    MountOptions.defaults("thawfs-bench").withPassthrough(PassthroughPolicy.valueOf(PASSTHROUGH.name()))
                             .withBackingProbe(store.directory()))) {
                 filesystem.prefetch(replay, PREFETCH_WINDOW);
                 long requestsBefore = session.stats().total();

@@ -46,8 +46,8 @@ final class MirrorCommand implements Callable<Integer> {
             return usageError("source " + source + (Files.exists(source) ? " is not a directory" : " does not exist"));
         }
         Signals.Termination termination = Signals.catchTermination();
-        try (FuseSession session = FuseSession.mount(mountpoint, new MirrorFilesystem(source),
-                mount.options(config.settings(mount), "thawfs-mirror:" + source.toAbsolutePath(), Path.of(System.getProperty("java.io.tmpdir"))))) {
+        try (FuseSession session = mount.mount(mountpoint, new MirrorFilesystem(source), config.settings(mount),
+                "thawfs-mirror:" + source.toAbsolutePath(), Path.of(System.getProperty("java.io.tmpdir")))) {
             termination.stopWith(session::close);
             session.awaitUnmount();
         } catch (MountException | IllegalArgumentException e) {

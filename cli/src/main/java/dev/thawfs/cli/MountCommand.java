@@ -150,8 +150,8 @@ final class MountCommand implements Callable<Integer> {
                 filesystem.recordAccessesTo(trace);
             }
             Signals.Termination termination = Signals.catchTermination();
-            try (FuseSession session = FuseSession.mount(mountpoint, filesystem,
-                    mount.options(settings, String.join(",", layerSources), opened.directory()))) {
+            try (FuseSession session = mount.mount(mountpoint, filesystem, settings, String.join(",", layerSources),
+                    opened.directory())) {
                 termination.stopWith(session::close);
                 MountFigures figures = new MountFigures(opened, layers, content, filesystem, session.stats());
                 if (metricsServer != null) {

@@ -2,8 +2,17 @@ package dev.thawfs.cli;
 
 import static dev.thawfs.cli.ConfigMixin.override;
 
+import dev.thawfs.config.PassthroughMode;
 import dev.thawfs.config.Settings;
+import dev.thawfs.fs.engine.FuseFilesystem;
+import dev.thawfs.fs.engine.FuseSession;
 import dev.thawfs.fs.engine.MountOptions;
+import dev.thawfs.fs.engine.RequestStats;
+import dev.thawfs.fs.kernel.MountException;
+import dev.thawfs.fs.proto.PassthroughPolicy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -33,8 +42,34 @@ final class MountMixin implements ConfigMixin.Flags {
                 allowOther, "--allow-other");
     }
 
-    MountOptions options(Settings settings, String source, Path backingProbe) {
-        return new MountOptions(source, settings.get(Settings.MOUNT_PASSTHROUGH), settings.get(Settings.MOUNT_WORKERS),
-                settings.get(Settings.MOUNT_ALLOW_OTHER), backingProbe, statsFile);
+    /**
+     * Mounts {@code filesystem}, shown as {@code source}; at unmount its request statistics go to
+     * stderr as one JSON line, and to {@code --stats FILE}.
+     */
+    FuseSession mount(Path mountpoint, FuseFilesystem filesystem, Settings settings, String source, Path backingProbe)
+            throws MountException {
+        FuseSession session = FuseSession.mount(mountpoint, filesystem, new MountOptions(source,
+                policy(settings.get(Settings.MOUNT_PASSTHROUGH)),
+                settings.get(Settings.MOUNT_WORKERS), settings.get(Settings.MOUNT_ALLOW_OTHER), backingProbe));
+        session.unmounted().thenAccept(stats -> reportStats(session, stats));
+        return session;
+    }
+
+    /** The engine's name for each mode: the same names. */
+    static PassthroughPolicy policy(PassthroughMode mode) {
+        return PassthroughPolicy.valueOf(mode.name());
+    }
+
+    private void reportStats(FuseSession session, RequestStats stats) {
+        String json = "{\"mountpoint\":" + Json.quote(session.mountpoint().toString()) + ",\"tier\":\""
+                + session.tier().name() + "\"," + stats.toJson().substring(1);
+        System.err.println(json);
+        if (statsFile != null) {
+            try {
+                Files.writeString(statsFile, json + "\n", StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                System.err.println("thawfs: could not write statistics to " + statsFile + ": " + e);
+            }
+        }
     }
 }

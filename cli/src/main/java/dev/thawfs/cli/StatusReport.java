@@ -73,9 +73,9 @@ final class StatusReport {
         StringBuilder json = new StringBuilder("{");
         String separator = "";
         for (Map.Entry<String, String> entry : values.entrySet()) {
-            json.append(separator).append(quote(entry.getKey())).append(':');
+            json.append(separator).append(Json.quote(entry.getKey())).append(':');
             String value = entry.getValue();
-            json.append(value.matches("-?\\d{1,18}") ? value : quote(value));
+            json.append(value.matches("-?\\d{1,18}") ? value : Json.quote(value));
             separator = ",";
         }
         return json.append('}').toString();
@@ -90,9 +90,5 @@ final class StatusReport {
             text.append(String.format("%-" + width + "s  %s%n", key, shown));
         });
         return text.toString();
-    }
-
-    private static String quote(String text) {
-        return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 }

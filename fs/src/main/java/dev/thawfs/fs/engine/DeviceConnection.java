@@ -1,9 +1,9 @@
 package dev.thawfs.fs.engine;
 
-import dev.thawfs.config.PassthroughMode;
 import dev.thawfs.fs.kernel.Errno;
 import dev.thawfs.fs.kernel.FuseDevice;
 import dev.thawfs.fs.kernel.NativeBuffer;
+import dev.thawfs.fs.proto.PassthroughPolicy;
 import dev.thawfs.fs.proto.PassthroughTier;
 import dev.thawfs.fs.proto.Structs;
 import dev.thawfs.fs.kernel.MountException;
@@ -30,15 +30,18 @@ final class DeviceConnection implements KernelConnection {
             ThreadLocal.withInitial(() -> NativeBuffer.allocate(Structs.OutHeader.SIZE + Structs.NotifyInvalEntry.SIZE + 4096));
 
     private final FuseDevice device;
-    private final PassthroughMode mode;
+    private final Transport transport;
+    private final PassthroughPolicy mode;
     private final long inodeOpsMask;
     private volatile PassthroughTier tier;
     private final AtomicInteger backingIds = new AtomicInteger();
 
-    DeviceConnection(FuseDevice device, PassthroughMode mode, PassthroughTier tier) {
+    /** Backing files are registered on {@code device}; notifications go through {@code transport}. */
+    DeviceConnection(FuseDevice device, Transport transport, PassthroughPolicy mode, PassthroughTier tier) {
         this.device = device;
+        this.transport = transport;
         this.mode = mode;
-        this.inodeOpsMask = mode == PassthroughMode.INODE_OPEN ? INODE_OPS_MASK | OP_OPEN : INODE_OPS_MASK;
+        this.inodeOpsMask = mode == PassthroughPolicy.INODE_OPEN ? INODE_OPS_MASK | OP_OPEN : INODE_OPS_MASK;
         this.tier = tier;
     }
 
@@ -59,7 +62,7 @@ final class DeviceConnection implements KernelConnection {
             return id;
         }
         int errno = -id;
-        if (isRefusal(errno) && mode == PassthroughMode.AUTO) {
+        if (isRefusal(errno) && mode == PassthroughPolicy.AUTO) {
             downgrade("the kernel refused backing file " + file + " with " + Errno.describe(errno));
             return 0;
         }
@@ -88,7 +91,7 @@ final class DeviceConnection implements KernelConnection {
             file = Files.createTempFile(directory, ".thawfs-probe-", "");
         } catch (IOException e) {
             String reason = "cannot create a probe file in " + directory + " (" + e + ")";
-            if (mode != PassthroughMode.AUTO) {
+            if (mode != PassthroughPolicy.AUTO) {
                 throw new MountException("passthrough is required but cannot be checked: " + reason
                         + ". Make the store directory writable by this user, or use --passthrough auto");
             }
@@ -99,7 +102,7 @@ final class DeviceConnection implements KernelConnection {
             int id = device.openBacking(file, tier == PassthroughTier.A ? inodeOpsMask : 0);
             if (id > 0) {
                 device.closeBacking(id);
-            } else if (mode != PassthroughMode.AUTO) {
+            } else if (mode != PassthroughPolicy.AUTO) {
                 throw new MountException("passthrough is required but the kernel refused a backing file in "
                         + directory + " (" + Errno.describe(-id) + "): the store must be on a local filesystem"
                         + " (not overlayfs or FUSE) and thawfs must run as root. Use --passthrough auto to go on"
@@ -144,22 +147,13 @@ final class DeviceConnection implements KernelConnection {
     public boolean invalidateEntry(long parent, String name) {
         byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = notifyBuffer();
-        int at = Structs.OutHeader.SIZE;
-        b.putLong(at + Structs.NotifyInvalEntry.PARENT, parent);
-        b.putInt(at + Structs.NotifyInvalEntry.NAMELEN, utf8.length);
-        b.putInt(at + Structs.NotifyInvalEntry.FLAGS, 0);
-        b.put(at + Structs.NotifyInvalEntry.SIZE, utf8);
-        b.put(at + Structs.NotifyInvalEntry.SIZE + utf8.length, (byte) 0);
-        return notify(b, NOTIFY_INVAL_ENTRY, Structs.NotifyInvalEntry.SIZE + utf8.length + 1);
+        return notify(b, NOTIFY_INVAL_ENTRY, Structs.NotifyInvalEntry.put(b, Structs.OutHeader.SIZE, parent, utf8));
     }
 
     @Override
     public boolean invalidateInode(long nodeid, long offset, long length) {
         ByteBuffer b = notifyBuffer();
-        int at = Structs.OutHeader.SIZE;
-        b.putLong(at + Structs.NotifyInvalInode.INO, nodeid);
-        b.putLong(at + Structs.NotifyInvalInode.OFF, offset);
-        b.putLong(at + Structs.NotifyInvalInode.LEN, length);
+        Structs.NotifyInvalInode.put(b, Structs.OutHeader.SIZE, nodeid, offset, length);
         return notify(b, NOTIFY_INVAL_INODE, Structs.NotifyInvalInode.SIZE);
     }
 
@@ -169,11 +163,14 @@ final class DeviceConnection implements KernelConnection {
         return b;
     }
 
-    /** Notifications are unsolicited replies: unique 0, the code in the error field. */
+    /**
+     * Notifications are unsolicited replies: unique 0, the code in the error field. They have a
+     * buffer of their own, since one may go out while this thread builds a reply.
+     */
     private boolean notify(ByteBuffer b, int code, int payloadLength) {
         Structs.OutHeader.put(b, Structs.OutHeader.SIZE + payloadLength, code, 0);
         b.position(0).limit(Structs.OutHeader.SIZE + payloadLength);
-        int result = device.write(b, null);
+        int result = transport.send(b, null);
         if (result < 0 && result != -Errno.ENOENT) {
             LOG.log(System.Logger.Level.WARNING, "notification " + code + " refused: " + Errno.describe(-result));
         }

@@ -29,8 +29,7 @@ public final class DirectoryReply {
         if (position + size > end) {
             return false;
         }
-        putDirent(position, utf8, ino, mode, nextOffset, size);
-        position += size;
+        position += Structs.Dirent.put(buffer, position, utf8, ino, mode, nextOffset);
         return true;
     }
 
@@ -46,24 +45,13 @@ public final class DirectoryReply {
         }
         Structs.EntryOut.put(buffer, position, entry);
         FileAttributes attributes = entry.attributes();
-        putDirent(position + Structs.EntryOut.SIZE, utf8, attributes.ino(), attributes.mode(), nextOffset, direntSize);
-        position += Structs.EntryOut.SIZE + direntSize;
+        position += Structs.EntryOut.SIZE
+                + Structs.Dirent.put(buffer, position + Structs.EntryOut.SIZE, utf8, attributes.ino(), attributes.mode(), nextOffset);
         return true;
     }
 
     /** Sends what was added; nothing added means the end of the directory. */
     public void send() {
         request.sendDirectory(buffer, position - Structs.OutHeader.SIZE);
-    }
-
-    private void putDirent(int at, byte[] name, long ino, int mode, long nextOffset, int size) {
-        buffer.putLong(at + Structs.Dirent.INO, ino);
-        buffer.putLong(at + Structs.Dirent.OFF, nextOffset);
-        buffer.putInt(at + Structs.Dirent.NAMELEN, name.length);
-        buffer.putInt(at + Structs.Dirent.TYPE, (mode & FileAttributes.S_IFMT) >>> 12);
-        buffer.put(at + Structs.Dirent.HEADER_SIZE, name);
-        for (int i = at + Structs.Dirent.HEADER_SIZE + name.length; i < at + size; i++) {
-            buffer.put(i, (byte) 0);
-        }
     }
 }

@@ -1,8 +1,5 @@
 package dev.thawfs.fs.engine;
 
-import dev.thawfs.fs.kernel.NativeBuffer;
-import dev.thawfs.fs.proto.Negotiation;
-import dev.thawfs.fs.proto.Structs;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Set;
@@ -10,12 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** What every request of one session shares: where replies go, the entry format, the interrupt registry. */
 final class FuseChannel {
-    /** Room for the largest reply: a header and one max_pages READ. */
-    static final int REPLY_CAPACITY = Structs.OutHeader.SIZE + Negotiation.MAX_PAGES * 4096;
-    private static final ThreadLocal<NativeBuffer> REPLY_BUFFERS =
-            ThreadLocal.withInitial(() -> NativeBuffer.allocate(REPLY_CAPACITY));
-
-    final ReplySink out;
+    final Transport transport;
     final FuseFilesystem filesystem;
     final RequestStats stats;
     /** Whether entry replies are fuse_entry2_out: fixed by FUSE_PASSTHROUGH_INO at INIT, whatever the tier later. */
@@ -23,18 +15,16 @@ final class FuseChannel {
     private final Map<Long, FuseRequest> interruptible = new ConcurrentHashMap<>();
     private final Set<Long> unmatchedInterrupts = ConcurrentHashMap.newKeySet();
 
-    FuseChannel(ReplySink out, FuseFilesystem filesystem, RequestStats stats, boolean entry2) {
-        this.out = out;
+    FuseChannel(Transport transport, FuseFilesystem filesystem, RequestStats stats, boolean entry2) {
+        this.transport = transport;
         this.filesystem = filesystem;
         this.stats = stats;
         this.entry2 = entry2;
     }
 
     /** This thread's reply buffer, cleared. */
-    static ByteBuffer replyBuffer() {
-        ByteBuffer b = REPLY_BUFFERS.get().buffer();
-        b.clear();
-        return b;
+    ByteBuffer replyBuffer() {
+        return transport.replyBuffer();
     }
 
     void registerInterruptible(FuseRequest request) {

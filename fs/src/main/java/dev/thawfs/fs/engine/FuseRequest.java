@@ -93,7 +93,7 @@ public final class FuseRequest {
     /** Answers EINTR and, if that answer won over the handler's own, runs the interrupt handler. */
     void interrupt() {
         if (claim()) {
-            send(FuseChannel.replyBuffer(), -Errno.EINTR, 0);
+            send(channel.replyBuffer(), -Errno.EINTR, 0);
             Runnable handler = interruptHandler;
             if (handler != null) {
                 handler.run();
@@ -103,13 +103,13 @@ public final class FuseRequest {
 
     public void replyError(int errno) {
         if (claim()) {
-            send(FuseChannel.replyBuffer(), -errno, 0);
+            send(channel.replyBuffer(), -errno, 0);
         }
     }
 
     public void replyEmpty() {
         if (claim()) {
-            send(FuseChannel.replyBuffer(), 0, 0);
+            send(channel.replyBuffer(), 0, 0);
         }
     }
 
@@ -118,7 +118,7 @@ public final class FuseRequest {
         if (!claim()) {
             return;
         }
-        ByteBuffer b = FuseChannel.replyBuffer();
+        ByteBuffer b = channel.replyBuffer();
         if (channel.entry2) {
             Structs.Entry2Out.put(b, Structs.OutHeader.SIZE, entry);
             send(b, 0, Structs.Entry2Out.SIZE);
@@ -130,7 +130,7 @@ public final class FuseRequest {
 
     public void replyAttributes(FileAttributes attributes, long validNanos) {
         if (claim()) {
-            ByteBuffer b = FuseChannel.replyBuffer();
+            ByteBuffer b = channel.replyBuffer();
             Structs.AttrOut.put(b, Structs.OutHeader.SIZE, attributes, validNanos);
             send(b, 0, Structs.AttrOut.SIZE);
         }
@@ -144,11 +144,8 @@ public final class FuseRequest {
         if (!claim()) {
             return;
         }
-        ByteBuffer b = FuseChannel.replyBuffer();
-        int at = Structs.OutHeader.SIZE;
-        b.putLong(at + Structs.OpenOut.FH, fh);
-        b.putInt(at + Structs.OpenOut.OPEN_FLAGS, openFlags);
-        b.putInt(at + Structs.OpenOut.BACKING_ID, backingId);
+        ByteBuffer b = channel.replyBuffer();
+        Structs.OpenOut.put(b, Structs.OutHeader.SIZE, fh, openFlags, backingId);
         if (send(b, 0, Structs.OpenOut.SIZE) == -Errno.ENOENT) {
             if (opcode == Opcode.OPENDIR) {
                 channel.filesystem.releasedir(nodeid, fh);
@@ -163,7 +160,7 @@ public final class FuseRequest {
         if (!claim()) {
             return;
         }
-        ByteBuffer b = FuseChannel.replyBuffer();
+        ByteBuffer b = channel.replyBuffer();
         int length = data.remaining();
         if (data.isDirect()) {
             transmit(b, data, 0, length);
@@ -178,7 +175,6 @@ public final class FuseRequest {
         replyData(ByteBuffer.wrap(data));
     }
 
-    /** Answers READ straight from a file: pread into the reply buffer, then one write. */
     /**
      * Answers READ from {@code file}, whose content is {@code fileSize} bytes: all of the asked
      * range that lies within them, or EIO when the file holds fewer (a short reply would make the
@@ -188,7 +184,7 @@ public final class FuseRequest {
         if (!claim()) {
             return;
         }
-        ByteBuffer b = FuseChannel.replyBuffer();
+        ByteBuffer b = channel.replyBuffer();
         int length = (int) Math.max(0, Math.min(Math.min(size, b.capacity() - Structs.OutHeader.SIZE), fileSize - position));
         b.position(Structs.OutHeader.SIZE).limit(Structs.OutHeader.SIZE + length);
         try {
@@ -211,7 +207,7 @@ public final class FuseRequest {
 
     public void replyStatfs(Statfs statfs) {
         if (claim()) {
-            ByteBuffer b = FuseChannel.replyBuffer();
+            ByteBuffer b = channel.replyBuffer();
             Structs.Kstatfs.put(b, Structs.OutHeader.SIZE, statfs);
             send(b, 0, Structs.Kstatfs.SIZE);
         }
@@ -224,9 +220,8 @@ public final class FuseRequest {
     public void replyXattr(byte[] value, int size) {
         if (size == 0) {
             if (claim()) {
-                ByteBuffer b = FuseChannel.replyBuffer();
-                b.putInt(Structs.OutHeader.SIZE, value.length);
-                b.putInt(Structs.OutHeader.SIZE + 4, 0);
+                ByteBuffer b = channel.replyBuffer();
+                Structs.Xattr.putSize(b, Structs.OutHeader.SIZE, value.length);
                 send(b, 0, Structs.Xattr.OUT_SIZE);
             }
         } else if (value.length > size) {
@@ -238,7 +233,7 @@ public final class FuseRequest {
 
     /** Starts a READDIR/READDIRPLUS answer of at most {@code size} bytes, built and sent on this thread. */
     public DirectoryReply replyDirectory(int size) {
-        return new DirectoryReply(this, FuseChannel.replyBuffer(), size);
+        return new DirectoryReply(this, channel.replyBuffer(), size);
     }
 
     void sendDirectory(ByteBuffer b, int length) {
@@ -267,7 +262,7 @@ public final class FuseRequest {
         if (opcode == Opcode.READ) {
             channel.stats.addReadBytes(payloadLength);
         }
-        int result = channel.out.write(b, body);
+        int result = channel.transport.send(b, body);
         // ENOENT: the kernel no longer waits for this request (interrupted or aborted); ENODEV:
         // the filesystem was unmounted meanwhile. Neither is worth a log line.
         if (result < 0 && result != -Errno.ENOENT && result != -Errno.ENODEV) {

@@ -1,6 +1,6 @@
 package dev.thawfs.fs.engine;
 
-import dev.thawfs.config.PassthroughMode;
+import dev.thawfs.fs.proto.PassthroughPolicy;
 import java.nio.file.Path;
 
 /**
@@ -11,15 +11,13 @@ import java.nio.file.Path;
  * @param backingProbe a directory on the filesystem that holds backing files: a passthrough probe
  *     runs there at mount time, so {@code require} fails at once and {@code auto} downgrades at
  *     once (null: no probe, the first refused open decides)
- * @param statsFile where the request statistics go at unmount, besides stderr (null: nowhere)
  */
 public record MountOptions(
         String source,
-        PassthroughMode passthrough,
+        PassthroughPolicy passthrough,
         int workers,
         boolean allowOther,
-        Path backingProbe,
-        Path statsFile) {
+        Path backingProbe) {
 
     public static final int DEFAULT_WORKERS = Math.max(4, Runtime.getRuntime().availableProcessors());
 
@@ -30,18 +28,14 @@ public record MountOptions(
     }
 
     public static MountOptions defaults(String source) {
-        return new MountOptions(source, PassthroughMode.AUTO, DEFAULT_WORKERS, false, null, null);
+        return new MountOptions(source, PassthroughPolicy.AUTO, DEFAULT_WORKERS, false, null);
     }
 
-    public MountOptions withPassthrough(PassthroughMode mode) {
-        return new MountOptions(source, mode, workers, allowOther, backingProbe, statsFile);
+    public MountOptions withPassthrough(PassthroughPolicy policy) {
+        return new MountOptions(source, policy, workers, allowOther, backingProbe);
     }
 
     public MountOptions withBackingProbe(Path directory) {
-        return new MountOptions(source, passthrough, workers, allowOther, directory, statsFile);
-    }
-
-    public MountOptions withStatsFile(Path file) {
-        return new MountOptions(source, passthrough, workers, allowOther, backingProbe, file);
+        return new MountOptions(source, passthrough, workers, allowOther, directory);
     }
 }

@@ -72,20 +72,4 @@ public final class RequestStats {
         return json.append("},\"total\":").append(total())
                 .append(",\"read_bytes\":").append(readBytes()).append('}').toString();
     }
-
-    /** A JSON string literal. */
-    static String quote(String text) {
-        StringBuilder json = new StringBuilder("\"");
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '"' || c == '\\') {
-                json.append('\\').append(c);
-            } else if (c < 0x20) {
-                json.append(String.format("\\u%04x", (int) c));
-            } else {
-                json.append(c);
-            }
-        }
-        return json.append('"').toString();
-    }
 }

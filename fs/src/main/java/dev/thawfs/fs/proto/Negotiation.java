@@ -1,6 +1,5 @@
 package dev.thawfs.fs.proto;
 
-import dev.thawfs.config.PassthroughMode;
 import java.nio.ByteBuffer;
 
 /**
@@ -88,7 +87,7 @@ public final class Negotiation {
      * @param readdirplus whether the filesystem answers READDIRPLUS
      * @throws Refused when the kernel is too old, or the passthrough asked for is not offered
      */
-    public static Agreement accept(Offer offer, PassthroughMode mode, boolean readdirplus) throws Refused {
+    public static Agreement accept(Offer offer, PassthroughPolicy mode, boolean readdirplus) throws Refused {
         if (offer.major() != MAJOR) {
             throw new Refused("the kernel speaks FUSE protocol " + offer.major() + "." + offer.minor()
                     + "; thawfs speaks " + MAJOR + ".x");
@@ -101,9 +100,9 @@ public final class Negotiation {
         if (readdirplus) {
             wanted |= InitFlags.DO_READDIRPLUS | InitFlags.READDIRPLUS_AUTO;
         }
-        boolean passthrough = mode != PassthroughMode.OFF && offer.offers(InitFlags.PASSTHROUGH);
+        boolean passthrough = mode != PassthroughPolicy.OFF && offer.offers(InitFlags.PASSTHROUGH);
         boolean inode = mode.wantsInodePassthrough();
-        if ((mode == PassthroughMode.REQUIRE || inode) && !passthrough) {
+        if ((mode == PassthroughPolicy.REQUIRE || inode) && !passthrough) {
             throw new Refused("passthrough is required but this kernel (FUSE 7." + offer.minor()
                     + ") does not offer FUSE_PASSTHROUGH: it needs Linux 6.9+ built with CONFIG_FUSE_PASSTHROUGH."
                     + " Use --passthrough auto to let the daemon serve reads instead");

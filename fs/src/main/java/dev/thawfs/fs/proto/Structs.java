@@ -232,6 +232,12 @@ public final class Structs {
         public static final int FH = 0;
         public static final int OPEN_FLAGS = 8;
         public static final int BACKING_ID = 12;
+
+        public static void put(ByteBuffer b, int at, long fh, int openFlags, int backingId) {
+            b.putLong(at + FH, fh);
+            b.putInt(at + OPEN_FLAGS, openFlags);
+            b.putInt(at + BACKING_ID, backingId);
+        }
     }
 
     /** struct fuse_open_in. */
@@ -266,6 +272,12 @@ public final class Structs {
     public static final class Xattr {
         public static final int IN_SIZE = 8;
         public static final int OUT_SIZE = 8;
+
+        /** The answer to a size-0 query: how large the value is. */
+        public static void putSize(ByteBuffer b, int at, int size) {
+            b.putInt(at, size);
+            b.putInt(at + 4, 0);
+        }
     }
 
     /** struct fuse_kstatfs (= fuse_statfs_out). */
@@ -297,6 +309,20 @@ public final class Structs {
         public static int size(int nameLength) {
             return (HEADER_SIZE + nameLength + 7) & ~7;
         }
+
+        /** Puts one entry with its padding zeroed; returns its size. */
+        public static int put(ByteBuffer b, int at, byte[] name, long ino, int mode, long nextOffset) {
+            int size = size(name.length);
+            b.putLong(at + INO, ino);
+            b.putLong(at + OFF, nextOffset);
+            b.putInt(at + NAMELEN, name.length);
+            b.putInt(at + TYPE, (mode & FileAttributes.S_IFMT) >>> 12);
+            b.put(at + HEADER_SIZE, name);
+            for (int i = at + HEADER_SIZE + name.length; i < at + size; i++) {
+                b.put(i, (byte) 0);
+            }
+            return size;
+        }
     }
 
     /** struct fuse_notify_inval_entry_out, followed by the name and a NUL. */
@@ -305,6 +331,16 @@ public final class Structs {
         public static final int PARENT = 0;
         public static final int NAMELEN = 8;
         public static final int FLAGS = 12;
+
+        /** Puts the struct, the name and its NUL; returns their length. */
+        public static int put(ByteBuffer b, int at, long parent, byte[] name) {
+            b.putLong(at + PARENT, parent);
+            b.putInt(at + NAMELEN, name.length);
+            b.putInt(at + FLAGS, 0);
+            b.put(at + SIZE, name);
+            b.put(at + SIZE + name.length, (byte) 0);
+            return SIZE + name.length + 1;
+        }
     }
 
     /** struct fuse_notify_inval_inode_out. */
@@ -313,6 +349,12 @@ public final class Structs {
         public static final int INO = 0;
         public static final int OFF = 8;
         public static final int LEN = 16;
+
+        public static void put(ByteBuffer b, int at, long nodeid, long offset, long length) {
+            b.putLong(at + INO, nodeid);
+            b.putLong(at + OFF, offset);
+            b.putLong(at + LEN, length);
+        }
     }
 
     /** Zeroes {@code length} bytes (a multiple of 8) from {@code at}. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.thawfs.fs.proto.PassthroughPolicy;
 import dev.thawfs.fs.testing.FuseTestSupport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -40,7 +41,7 @@ class AsyncReplyTest {
             parkedReads.add(request);
         });
         session = FuseSession.mount(mountpoint, fs,
-                new MountOptions("thawfs-async-test", dev.thawfs.config.PassthroughMode.OFF, 2, false, null, null));
+                new MountOptions("thawfs-async-test", PassthroughPolicy.OFF, 2, false, null));
     }
 
     @AfterEach

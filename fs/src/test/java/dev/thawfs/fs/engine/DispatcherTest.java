@@ -20,19 +20,8 @@ class DispatcherTest {
     private final List<ByteBuffer> replies = new ArrayList<>();
     private final List<String> calls = new ArrayList<>();
     private final RequestStats stats = new RequestStats();
-    private final Dispatcher dispatcher = new Dispatcher(new FuseChannel(this::capture, new RecordingFs(), stats, false));
+    private final Dispatcher dispatcher = new Dispatcher(new FuseChannel(new RecordedTransport(replies::add), new RecordingFs(), stats, false));
     private final Requests requests = new Requests();
-
-    private int capture(ByteBuffer first, ByteBuffer second) {
-        ByteBuffer copy = ByteBuffer.allocate(first.remaining() + (second == null ? 0 : second.remaining()))
-                .order(ByteOrder.nativeOrder());
-        copy.put(first.duplicate());
-        if (second != null) {
-            copy.put(second.duplicate());
-        }
-        replies.add(copy.flip());
-        return 0;
-    }
 
     private ByteBuffer request(int opcode, long nodeid, byte[] argument) {
         return requests.request(opcode, nodeid, argument);

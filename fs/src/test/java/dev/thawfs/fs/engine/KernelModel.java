@@ -75,23 +75,12 @@ final class KernelModel implements KernelConnection {
     KernelModel(FuseFilesystem filesystem, long mask) {
         this.filesystem = filesystem;
         this.mask = mask;
-        this.dispatcher = new Dispatcher(new FuseChannel(this::reply, filesystem, new RequestStats(), true));
+        this.dispatcher = new Dispatcher(new FuseChannel(new RecordedTransport(
+                reply -> replies.put(reply.getLong(Structs.OutHeader.UNIQUE), reply)), filesystem, new RequestStats(), true));
     }
 
     void start() {
         filesystem.init(this);
-    }
-
-    private int reply(ByteBuffer first, ByteBuffer second) {
-        ByteBuffer copy = ByteBuffer.allocate(first.remaining() + (second == null ? 0 : second.remaining()))
-                .order(ByteOrder.nativeOrder());
-        copy.put(first.duplicate());
-        if (second != null) {
-            copy.put(second.duplicate());
-        }
-        copy.flip();
-        replies.put(copy.getLong(Structs.OutHeader.UNIQUE), copy);
-        return 0;
     }
 
     private synchronized void violation(String rule) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.thawfs.config.PassthroughMode;
+import dev.thawfs.fs.proto.PassthroughPolicy;
 import dev.thawfs.fs.testing.FuseTestSupport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ class NotificationTest {
     void mount() throws IOException {
         FuseTestSupport.assumeFuse();
         session = FuseSession.mount(Files.createDirectory(work.resolve("mnt")), fs,
-                MountOptions.defaults("thawfs-notify-test").withPassthrough(PassthroughMode.OFF));
+                MountOptions.defaults("thawfs-notify-test").withPassthrough(PassthroughPolicy.OFF));
     }
 
     @AfterEach

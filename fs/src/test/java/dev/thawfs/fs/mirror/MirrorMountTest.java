@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.thawfs.config.PassthroughMode;
+import dev.thawfs.fs.proto.PassthroughPolicy;
 import dev.thawfs.fs.engine.FuseSession;
 import dev.thawfs.fs.engine.MountOptions;
 import dev.thawfs.fs.kernel.ErrnoException;
@@ -85,7 +85,7 @@ class MirrorMountTest {
         }
     }
 
-    private Path mount(PassthroughMode mode) throws IOException {
+    private Path mount(PassthroughPolicy mode) throws IOException {
         session = FuseSession.mount(mountpoint, new MirrorFilesystem(source),
                 MountOptions.defaults("thawfs-test").withPassthrough(mode));
         return mountpoint;
@@ -93,7 +93,7 @@ class MirrorMountTest {
 
     @Test
     void theMountedTreeEqualsTheSource() throws IOException {
-        Path mnt = mount(PassthroughMode.AUTO);
+        Path mnt = mount(PassthroughPolicy.AUTO);
         assertEquals(listing(source), listing(mnt), "names, types, modes, sizes, mtimes and link targets");
         assertEquals(sourceDigests, digests(mnt), "contents");
         assertEquals(FileTime.from(SampleTree.OLD), Files.getLastModifiedTime(mnt.resolve("a/b/c/file0")),
@@ -102,7 +102,7 @@ class MirrorMountTest {
 
     @Test
     void withPassthroughTheDaemonServesNoReads() throws Exception {
-        Path mnt = mount(PassthroughMode.AUTO);
+        Path mnt = mount(PassthroughPolicy.AUTO);
         FuseTestSupport.assumePassthrough(session.tier());
         Path big = mnt.resolve(SampleTree.BIG);
         try (FileChannel open = FileChannel.open(big)) {
@@ -118,7 +118,7 @@ class MirrorMountTest {
 
     @Test
     void withPassthroughOffTheDaemonServesReadsFromItsBuffers() throws IOException {
-        Path mnt = mount(PassthroughMode.OFF);
+        Path mnt = mount(PassthroughPolicy.OFF);
         assertEquals(PassthroughTier.C, session.tier());
         assertEquals(sourceDigests.get(SampleTree.BIG), sha256(mnt.resolve(SampleTree.BIG)));
         assertTrue(session.stats().requests(Opcode.READ) > 0);
@@ -127,8 +127,8 @@ class MirrorMountTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = PassthroughMode.class, names = {"AUTO", "OFF"})
-    void mmapReadsTheSameBytes(PassthroughMode mode) throws IOException {
+    @EnumSource(value = PassthroughPolicy.class, names = {"AUTO", "OFF"})
+    void mmapReadsTheSameBytes(PassthroughPolicy mode) throws IOException {
         Path mnt = mount(mode);
         String name = "a/b/c/file5";
         byte[] expected = Files.readAllBytes(source.resolve(name));
@@ -142,16 +142,16 @@ class MirrorMountTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = PassthroughMode.class, names = {"AUTO", "OFF"})
-    void runsABinaryAndAScriptFromTheMount(PassthroughMode mode) throws Exception {
+    @EnumSource(value = PassthroughPolicy.class, names = {"AUTO", "OFF"})
+    void runsABinaryAndAScriptFromTheMount(PassthroughPolicy mode) throws Exception {
         Path mnt = mount(mode);
         assertEquals("binary-ok", run(mnt.resolve("bin/echo").toString(), "binary-ok"));
         assertEquals("script-ok yes", run(mnt.resolve("bin/hello.sh").toString(), "yes"));
     }
 
     @ParameterizedTest
-    @EnumSource(value = PassthroughMode.class, names = {"AUTO", "OFF"})
-    void concurrentReadersOfTheSameAndOfDifferentFiles(PassthroughMode mode) throws Exception {
+    @EnumSource(value = PassthroughPolicy.class, names = {"AUTO", "OFF"})
+    void concurrentReadersOfTheSameAndOfDifferentFiles(PassthroughPolicy mode) throws Exception {
         Path mnt = mount(mode);
         List<String> names = List.of("a/b/c/file5", "a/b/c/file4", "a/with space.txt", "a/b/c/file3");
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -177,7 +177,7 @@ class MirrorMountTest {
 
     @Test
     void missingNamesAndWritesGetTheRightErrors() throws IOException {
-        Path mnt = mount(PassthroughMode.AUTO);
+        Path mnt = mount(PassthroughPolicy.AUTO);
         assertFalse(Files.exists(mnt.resolve("no-such-file")));
         assertThrows(NoSuchFileException.class, () -> Files.readAllBytes(mnt.resolve("a/no-such-file")));
         Path existing = mnt.resolve("a/with space.txt");

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.thawfs.config.PassthroughMode;
+import dev.thawfs.fs.proto.PassthroughPolicy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
@@ -39,7 +39,7 @@ class NegotiationTest {
     })
     void realKernelOffers(String kernel, int minor, String flags, PassthroughTier auto, String inode) throws Exception {
         Negotiation.Offer offer = offer(minor, Long.decode(flags));
-        Negotiation.Agreement agreement = Negotiation.accept(offer, PassthroughMode.AUTO, true);
+        Negotiation.Agreement agreement = Negotiation.accept(offer, PassthroughPolicy.AUTO, true);
         assertEquals(auto, agreement.tier());
         assertEquals(Math.min(minor, Negotiation.MAX_MINOR), agreement.minor(), "a minor whose semantics thawfs implements");
         assertEquals(0, agreement.flags() & ~offer.flags(), "only flags the kernel offered");
@@ -48,10 +48,10 @@ class NegotiationTest {
         assertFalse(agreement.has(InitFlags.WRITEBACK_CACHE));
         if (inode.equals("refused")) {
             Negotiation.Refused refused = assertThrows(Negotiation.Refused.class,
-                    () -> Negotiation.accept(offer, PassthroughMode.INODE, true));
+                    () -> Negotiation.accept(offer, PassthroughPolicy.INODE, true));
             assertTrue(refused.getMessage().contains("--passthrough auto"), "says what to do instead: " + refused.getMessage());
         } else {
-            Negotiation.Agreement tierA = Negotiation.accept(offer, PassthroughMode.INODE, true);
+            Negotiation.Agreement tierA = Negotiation.accept(offer, PassthroughPolicy.INODE, true);
             assertEquals(PassthroughTier.valueOf(inode), tierA.tier());
             assertEquals(47, tierA.minor());
             assertTrue(tierA.has(InitFlags.PASSTHROUGH | InitFlags.PASSTHROUGH_INO));
@@ -60,7 +60,7 @@ class NegotiationTest {
 
     @Test
     void perOpenPassthroughWhenOffered() throws Exception {
-        Negotiation.Agreement a = Negotiation.accept(offer(45, LINUX_6_18), PassthroughMode.AUTO, true);
+        Negotiation.Agreement a = Negotiation.accept(offer(45, LINUX_6_18), PassthroughPolicy.AUTO, true);
         assertEquals(PassthroughTier.B, a.tier());
         assertEquals(45, a.minor());
         assertTrue(a.has(InitFlags.PASSTHROUGH | InitFlags.INIT_EXT | InitFlags.MAX_PAGES | InitFlags.DO_READDIRPLUS));
@@ -71,17 +71,17 @@ class NegotiationTest {
     @Test
     void inodePassthroughOnlyWhenAskedForAndTheKernelCarriesTheSeries() throws Exception {
         Negotiation.Agreement a = Negotiation.accept(offer(47, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
-                PassthroughMode.INODE, false);
+                PassthroughPolicy.INODE, false);
         assertEquals(PassthroughTier.A, a.tier());
         assertEquals(47, a.minor());
         assertTrue(a.has(InitFlags.PASSTHROUGH_INO));
         assertFalse(a.has(InitFlags.DO_READDIRPLUS));
 
         assertEquals(PassthroughTier.A, Negotiation.accept(offer(47, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
-                PassthroughMode.INODE_OPEN, false).tier());
+                PassthroughPolicy.INODE_OPEN, false).tier());
 
         Negotiation.Agreement auto = Negotiation.accept(offer(47, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
-                PassthroughMode.AUTO, true);
+                PassthroughPolicy.AUTO, true);
         assertEquals(PassthroughTier.B, auto.tier(), "auto never negotiates an unmerged ABI");
         assertEquals(45, auto.minor());
         assertFalse(auto.has(InitFlags.PASSTHROUGH_INO));
@@ -90,7 +90,7 @@ class NegotiationTest {
     @Test
     void offMeansNoPassthroughFlagsAtAll() throws Exception {
         Negotiation.Agreement a = Negotiation.accept(offer(47, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
-                PassthroughMode.OFF, true);
+                PassthroughPolicy.OFF, true);
         assertEquals(PassthroughTier.C, a.tier());
         assertFalse(a.has(InitFlags.PASSTHROUGH));
         assertFalse(a.has(InitFlags.PASSTHROUGH_INO));
@@ -99,9 +99,9 @@ class NegotiationTest {
     @Test
     void olderKernelsFallBackOrRefuseWhenRequired() throws Exception {
         long noPassthrough = LINUX_6_18 & ~InitFlags.PASSTHROUGH;
-        assertEquals(PassthroughTier.C, Negotiation.accept(offer(38, noPassthrough), PassthroughMode.AUTO, true).tier());
+        assertEquals(PassthroughTier.C, Negotiation.accept(offer(38, noPassthrough), PassthroughPolicy.AUTO, true).tier());
         Negotiation.Refused refused = assertThrows(Negotiation.Refused.class,
-                () -> Negotiation.accept(offer(38, noPassthrough), PassthroughMode.REQUIRE, true));
+                () -> Negotiation.accept(offer(38, noPassthrough), PassthroughPolicy.REQUIRE, true));
         assertTrue(refused.getMessage().contains("Linux 6.9"), refused.getMessage());
         assertTrue(refused.getMessage().contains("--passthrough auto"), refused.getMessage());
     }
@@ -109,10 +109,10 @@ class NegotiationTest {
     @Test
     void protocolsBefore731AreRefused() {
         Negotiation.Refused refused = assertThrows(Negotiation.Refused.class,
-                () -> Negotiation.accept(offer(30, LINUX_6_18), PassthroughMode.AUTO, true));
+                () -> Negotiation.accept(offer(30, LINUX_6_18), PassthroughPolicy.AUTO, true));
         assertTrue(refused.getMessage().contains("7.31"), refused.getMessage());
         assertThrows(Negotiation.Refused.class,
-                () -> Negotiation.accept(new Negotiation.Offer(8, 0, 0, 0), PassthroughMode.AUTO, true));
+                () -> Negotiation.accept(new Negotiation.Offer(8, 0, 0, 0), PassthroughPolicy.AUTO, true));
     }
 
     @Test
@@ -128,7 +128,7 @@ class NegotiationTest {
     @Test
     void replyLayout() throws Exception {
         Negotiation.Agreement a = Negotiation.accept(offer(47, LINUX_6_18 | InitFlags.PASSTHROUGH_INO),
-                PassthroughMode.INODE, true);
+                PassthroughPolicy.INODE, true);
         ByteBuffer b = ByteBuffer.allocate(Structs.InitOut.SIZE).order(ByteOrder.LITTLE_ENDIAN);
         a.encode(b, 0);
         assertEquals(7, b.getInt(0));

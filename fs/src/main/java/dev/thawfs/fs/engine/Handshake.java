@@ -1,0 +1,49 @@
+package dev.thawfs.fs.engine;
+
+import dev.thawfs.fs.kernel.Errno;
+import dev.thawfs.fs.kernel.MountException;
+import dev.thawfs.fs.kernel.NativeBuffer;
+import dev.thawfs.fs.proto.Negotiation;
+import dev.thawfs.fs.proto.Opcode;
+import dev.thawfs.fs.proto.PassthroughPolicy;
+import dev.thawfs.fs.proto.Structs;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** FUSE_INIT: the first request of every connection, answered before any other is read. */
+final class Handshake {
+    private Handshake() {
+    }
+
+    /** Reads FUSE_INIT from {@code transport}, answers it, and returns what was agreed. */
+    static Negotiation.Agreement perform(Transport transport, PassthroughPolicy policy, boolean readdirplus)
+            throws MountException {
+        NativeBuffer buffer = NativeBuffer.allocate(Transport.REQUEST_CAPACITY);
+        int length;
+        do {
+            length = transport.receive(buffer);
+        } while (length == -Errno.EINTR);
+        ByteBuffer in = buffer.buffer();
+        if (length < Structs.InHeader.SIZE || in.getInt(Structs.InHeader.OPCODE) != Opcode.INIT) {
+            throw new MountException("the kernel did not start with FUSE_INIT ("
+                    + (length < 0 ? Errno.describe(-length) : length + " bytes") + ")");
+        }
+        Negotiation.Agreement agreement;
+        try {
+            agreement = Negotiation.accept(
+                    Negotiation.Offer.decode(in, Structs.InHeader.SIZE, length - Structs.InHeader.SIZE),
+                    policy, readdirplus);
+        } catch (Negotiation.Refused e) {
+            throw new MountException(e.getMessage());
+        }
+        ByteBuffer out = ByteBuffer.allocateDirect(Structs.OutHeader.SIZE + Structs.InitOut.SIZE)
+                .order(ByteOrder.nativeOrder());
+        Structs.OutHeader.put(out, out.capacity(), 0, in.getLong(Structs.InHeader.UNIQUE));
+        agreement.encode(out, Structs.OutHeader.SIZE);
+        int written = transport.send(out, null);
+        if (written < 0) {
+            throw new MountException("the kernel refused the FUSE_INIT reply: " + Errno.describe(-written));
+        }
+        return agreement;
+    }
+}
