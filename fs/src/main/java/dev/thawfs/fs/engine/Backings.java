@@ -28,12 +28,17 @@ public final class Backings {
 
     /**
      * The backing id for one more passthrough open of {@code nodeid}: the inode's current one, or
-     * {@code file} newly registered.
+     * {@code file} newly registered while the tier passes through. An inode with live passthrough
+     * opens keeps its id after a downgrade, since every open of an inode must share one io mode.
      *
      * @return as {@link KernelConnection#openBacking}: an id, 0 for no passthrough, or -errno
      */
     public synchronized int acquire(KernelConnection kernel, long nodeid, Path file) {
         Backing backing = byNode.get(nodeid);
+        boolean live = backing != null && backing.opens > 0;
+        if (!live && !kernel.tier().passesThrough()) {
+            return 0;
+        }
         if (backing == null) {
             int id = kernel.openBacking(file);
             if (id <= 0) {

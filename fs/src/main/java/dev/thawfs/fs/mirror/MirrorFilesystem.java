@@ -1,7 +1,7 @@
 package dev.thawfs.fs.mirror;
 
 import dev.thawfs.fs.engine.Backings;
-import dev.thawfs.fs.engine.DirectoryReply;
+import dev.thawfs.fs.engine.DirectoryStream;
 import dev.thawfs.fs.engine.FuseFilesystem;
 import dev.thawfs.fs.engine.FuseRequest;
 import dev.thawfs.fs.engine.HandleTable;
@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -24,9 +23,9 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,7 +47,7 @@ public final class MirrorFilesystem implements FuseFilesystem {
     private final Map<Path, MirrorNode> nodesByPath = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(ROOT_ID + 1);
     private final HandleTable<OpenFile> files = new HandleTable<>();
-    private final HandleTable<List<String>> directories = new HandleTable<>();
+    private final HandleTable<DirectoryStream<String>> directories = new HandleTable<>();
     private final Backings backings = new Backings();
     private volatile KernelConnection kernel;
 
@@ -136,17 +135,14 @@ public final class MirrorFilesystem implements FuseFilesystem {
             request.replyError(Errno.ENOENT);
             return;
         }
-        // An inode with live passthrough opens must get the same backing id, whatever the tier now.
-        if (kernel.tier().passesThrough() || backings.attached(nodeid)) {
-            int backingId = backings.acquire(kernel, nodeid, node.path);
-            if (backingId > 0) {
-                request.replyOpen(files.add(new OpenFile(node, null)), OpenFlags.PASSTHROUGH, backingId);
-                return;
-            }
-            if (backingId < 0) {
-                request.replyError(-backingId);
-                return;
-            }
+        int backingId = backings.acquire(kernel, nodeid, node.path);
+        if (backingId > 0) {
+            request.replyOpen(files.add(new OpenFile(node, null)), OpenFlags.PASSTHROUGH, backingId);
+            return;
+        }
+        if (backingId < 0) {
+            request.replyError(-backingId);
+            return;
         }
         try {
             FileChannel channel = FileChannel.open(node.path, StandardOpenOption.READ);
@@ -192,62 +188,88 @@ public final class MirrorFilesystem implements FuseFilesystem {
         MirrorNode node = nodes.get(nodeid);
         if (node == null) {
             request.replyError(Errno.ENOENT);
-            return;
+        } else if (!Files.isDirectory(node.path, LinkOption.NOFOLLOW_LINKS)) {
+            request.replyError(Files.exists(node.path, LinkOption.NOFOLLOW_LINKS) ? Errno.ENOTDIR : Errno.ENOENT);
+        } else {
+            request.replyOpen(directories.add(new DirectoryStream<>(new Listing(node.path))), 0, 0);
         }
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(node.path)) {
-            for (Path child : children) {
-                names.add(child.getFileName().toString());
-            }
-        } catch (IOException e) {
-            request.replyError(errnoOf(e));
-            return;
-        }
-        Collections.sort(names); // a listing snapshot, so offsets stay stable while it is read
-        request.replyOpen(directories.add(names), 0, 0);
     }
 
     @Override
     public void readdir(FuseRequest request, long nodeid, long fh, long offset, int size) {
-        listDirectory(request, nodeid, fh, offset, size, false);
+        list(request, fh, offset, size, false);
     }
 
     @Override
     public void readdirplus(FuseRequest request, long nodeid, long fh, long offset, int size) {
-        listDirectory(request, nodeid, fh, offset, size, true);
+        list(request, fh, offset, size, true);
     }
 
-    /** Offsets are positions in the opendir snapshot: entry i carries i + 1, the offset after it. */
-    private void listDirectory(FuseRequest request, long nodeid, long fh, long offset, int size, boolean plus) {
-        List<String> names = directories.get(fh);
-        MirrorNode directory = nodes.get(nodeid);
-        if (names == null || directory == null) {
+    private void list(FuseRequest request, long fh, long offset, int size, boolean plus) {
+        DirectoryStream<String> stream = directories.get(fh);
+        if (stream == null) {
             request.replyError(Errno.EBADF);
-            return;
+        } else {
+            stream.answer(request, offset, size, plus);
         }
-        DirectoryReply reply = request.replyDirectory(size);
-        for (int i = (int) Math.max(0, offset); i < names.size(); i++) {
-            String name = names.get(i);
-            Path path = directory.path.resolve(name);
-            FileAttributes attributes;
-            try {
-                attributes = NativeFiles.lstat(path);
-            } catch (ErrnoException vanished) {
-                continue;
-            }
-            if (!plus) {
-                if (!reply.add(name, attributes.ino(), attributes.mode(), i + 1)) {
-                    break;
+    }
+
+    /**
+     * A source directory listed by name as it is at each page: names that appear meanwhile show up
+     * if they sort after the cursor, names that vanish are left out.
+     */
+    private final class Listing implements DirectoryStream.Entries<String> {
+        private final Path directory;
+
+        Listing(Path directory) {
+            this.directory = directory;
+        }
+
+        @Override
+        public List<String> after(String name, int max) {
+            TreeSet<String> names = new TreeSet<>();
+            try (java.nio.file.DirectoryStream<Path> children = Files.newDirectoryStream(directory)) {
+                for (Path child : children) {
+                    String childName = child.getFileName().toString();
+                    if (childName.compareTo(name) > 0) {
+                        names.add(childName);
+                        if (names.size() > max) {
+                            names.pollLast();
+                        }
+                    }
                 }
-                continue;
+            } catch (IOException e) {
+                return List.of(); // the directory went away: it ends here
             }
-            MirrorNode node = reference(path);
-            if (!reply.addPlus(name, Entry.of(node.id, attributes, VALIDITY_NANOS, VALIDITY_NANOS), i + 1)) {
-                forget(node.id, 1); // not sent, so the kernel holds no reference for it
-                break;
+            return new ArrayList<>(names);
+        }
+
+        @Override
+        public String name(String entry) {
+            return entry;
+        }
+
+        @Override
+        public FileAttributes attributes(String name) {
+            try {
+                return NativeFiles.lstat(directory.resolve(name));
+            } catch (ErrnoException vanished) {
+                return null;
             }
         }
-        reply.send();
+
+        @Override
+        public Entry expose(String name) {
+            Path path = directory.resolve(name);
+            FileAttributes attributes = attributes(name);
+            return attributes == null ? null
+                    : Entry.of(reference(path).id, attributes, VALIDITY_NANOS, VALIDITY_NANOS);
+        }
+
+        @Override
+        public void forget(long nodeid) {
+            MirrorFilesystem.this.forget(nodeid, 1);
+        }
     }
 
     @Override

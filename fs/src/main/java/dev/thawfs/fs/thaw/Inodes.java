@@ -1,6 +1,9 @@
 package dev.thawfs.fs.thaw;
 
+import dev.thawfs.fs.engine.KernelConnection;
+import dev.thawfs.fs.proto.PassthroughTier;
 import dev.thawfs.store.Node;
+import dev.thawfs.store.Store;
 import java.util.Optional;
 
 /**
@@ -9,6 +12,11 @@ import java.util.Optional;
  * files' own inode numbers (tier A).
  */
 interface Inodes {
+
+    static Inodes forTier(KernelConnection kernel, LayerTree tree, Store store) {
+        return kernel.tier() == PassthroughTier.A
+                ? new PlaceholderInodes(tree, store, kernel) : new StoreInodes(tree, store, kernel);
+    }
 
     /** The nodeid for {@code inode}, counting one more kernel reference to it. */
     long expose(LayerTree.Inode inode, long parent, String name);

@@ -2,12 +2,16 @@ package dev.thawfs.fs.thaw;
 
 import dev.thawfs.store.Node;
 import dev.thawfs.store.Store;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -24,6 +28,9 @@ public final class LayerTree {
     /** Merged directories' nodeids have this bit; store node ids never do. */
     static final long MERGED = 1L << 62;
     static final long ROOT = 1;
+    /** The store's order of names: their UTF-8 bytes, unsigned. */
+    private static final Comparator<String> UTF8_ORDER = Comparator.comparing(
+            name -> name.getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned);
 
     /** A directory made of several layers' directories, or implied by a layer's path. */
     static final class Merged {
@@ -138,26 +145,32 @@ public final class LayerTree {
         return Optional.of(mergedInode(combined));
     }
 
-    /** Every name in a directory, in name order, with its inode. */
-    List<Map.Entry<String, Inode>> list(Inode directory) {
-        TreeMap<String, Inode> entries = new TreeMap<>();
+    /**
+     * Up to {@code max} names of a directory after {@code afterName} ("" for the first), in the
+     * store's name order (bytewise UTF-8), with their inodes.
+     */
+    List<Map.Entry<String, Inode>> list(Inode directory, String afterName, int max) {
         if (directory.merged() == null) {
-            for (Node child : store.children(directory.nodeid(), "", Integer.MAX_VALUE)) {
-                entries.put(child.name(), new Inode(child.id(), child, null));
+            List<Map.Entry<String, Inode>> children = new ArrayList<>();
+            for (Node child : store.children(directory.nodeid(), afterName, max)) {
+                children.add(Map.entry(child.name(), new Inode(child.id(), child, null)));
             }
-            return new ArrayList<>(entries.entrySet());
+            return children;
         }
         Merged at = directory.merged();
-        List<String> names = new ArrayList<>(at.onPaths.keySet());
+        TreeSet<String> names = new TreeSet<>(UTF8_ORDER);
+        at.onPaths.keySet().stream().filter(name -> UTF8_ORDER.compare(name, afterName) > 0).forEach(names::add);
         for (long dir : at.storeDirectories) {
-            store.children(dir, "", Integer.MAX_VALUE).forEach(child -> names.add(child.name()));
+            store.children(dir, afterName, max).forEach(child -> names.add(child.name()));
         }
+        List<Map.Entry<String, Inode>> entries = new ArrayList<>();
         for (String name : names) {
-            if (!entries.containsKey(name)) {
-                lookup(at.id, name).ifPresent(inode -> entries.put(name, inode));
+            if (entries.size() == max) {
+                break;
             }
+            lookup(at.id, name).ifPresent(inode -> entries.add(Map.entry(name, inode)));
         }
-        return new ArrayList<>(entries.entrySet());
+        return entries;
     }
 
     /** The regular file at {@code path} ('/'-separated, relative to the mount's root), if there is one. */

@@ -54,9 +54,6 @@ final class StoreInodes implements Inodes {
 
     @Override
     public int openPassthrough(long nodeid, Node node) {
-        if (!kernel.tier().passesThrough() && !backings.attached(nodeid)) {
-            return 0;
-        }
         return backings.acquire(kernel, nodeid, store.blobPath(node));
     }
 

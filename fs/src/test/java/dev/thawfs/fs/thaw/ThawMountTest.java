@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.thawfs.config.PassthroughMode;
+import dev.thawfs.fs.proto.PassthroughPolicy;
 import dev.thawfs.fs.engine.FuseSession;
 import dev.thawfs.fs.engine.MountOptions;
 import dev.thawfs.fs.kernel.MountException;
@@ -80,7 +80,7 @@ class ThawMountTest {
         FuseTestSupport.assertNoMountsLeft(work);
     }
 
-    private Path mount(ContentSource content, PassthroughMode mode, Layer... layers) throws IOException {
+    private Path mount(ContentSource content, PassthroughPolicy mode, Layer... layers) throws IOException {
         session = FuseSession.mount(Files.createDirectory(work.resolve("mnt")),
                 new ThawFilesystem(store, List.of(layers), content, new ThawOptions(THRESHOLD, TIMEOUT, readAhead)),
                 MountOptions.defaults("thawfs-test").withPassthrough(mode).withBackingProbe(store.directory()));
@@ -102,7 +102,7 @@ class ThawMountTest {
         Path mountpoint = Files.createDirectory(work.resolve("mnt"));
         MountException refused = assertThrows(MountException.class, () -> FuseSession.mount(mountpoint,
                 new ThawFilesystem(store, List.of(layer), content, new ThawOptions(THRESHOLD, TIMEOUT, readAhead)),
-                MountOptions.defaults("thawfs-test").withPassthrough(PassthroughMode.REQUIRE)
+                MountOptions.defaults("thawfs-test").withPassthrough(PassthroughPolicy.REQUIRE)
                         .withBackingProbe(work.resolve("no-such-store"))));
         assertTrue(refused.getMessage().contains("cannot be checked")
                 && refused.getMessage().contains("--passthrough auto"), refused.getMessage());
@@ -112,7 +112,7 @@ class ThawMountTest {
     @Test
     void filesAreColdUntilOpenedThenTheKernelReadsThemWithoutTheDaemon() throws Exception {
         DirectorySource content = new DirectorySource(source);
-        Path mnt = mount(content, PassthroughMode.AUTO, new Layer(importSource(content, "1"), ""));
+        Path mnt = mount(content, PassthroughPolicy.AUTO, new Layer(importSource(content, "1"), ""));
         FuseTestSupport.assumePassthrough(session.tier());
         Path jar = mnt.resolve("lib/part3.jar");
         assertEquals("cold", state(jar));
@@ -138,7 +138,7 @@ class ThawMountTest {
     void theFirstColdOpenInADirectoryFetchesItsNeighboursWithinTheReadAheadBudget() throws Exception {
         readAhead = 150_000; // part1 and part2 (40 + 60 kB) fit beside part0; part3 and part4 do not
         DirectorySource content = new DirectorySource(source);
-        Path mnt = mount(content, PassthroughMode.AUTO, new Layer(importSource(content, "1"), ""));
+        Path mnt = mount(content, PassthroughPolicy.AUTO, new Layer(importSource(content, "1"), ""));
         Files.readAllBytes(mnt.resolve("lib/part0.jar"));
         awaitState(mnt.resolve("lib/part1.jar"), "materialized");
         awaitState(mnt.resolve("lib/part2.jar"), "materialized");
@@ -155,7 +155,7 @@ class ThawMountTest {
     @Test
     void aLargeColdFileIsServedWhileItStreamsAndPassesThroughOnceComplete() throws Exception {
         DirectorySource content = new DirectorySource(source);
-        Path mnt = mount(content, PassthroughMode.AUTO, new Layer(importSource(content, "1"), ""));
+        Path mnt = mount(content, PassthroughPolicy.AUTO, new Layer(importSource(content, "1"), ""));
         FuseTestSupport.assumePassthrough(session.tier());
         Path big = mnt.resolve("data.bin");
         assertEquals(sha256(source.resolve("data.bin")), sha256(big), "served by the daemon while cold");
@@ -178,7 +178,7 @@ class ThawMountTest {
         Artifact second = store.importArtifact("file:" + other, "1", top.entries().iterator());
         ContentSource both = (artifact, node, target) ->
                 (artifact.id() == first.id() ? base : top).copy(artifact, node, target);
-        Path mnt = mount(both, PassthroughMode.AUTO, new Layer(first, ""), new Layer(second, ""),
+        Path mnt = mount(both, PassthroughPolicy.AUTO, new Layer(first, ""), new Layer(second, ""),
                 new Layer(second, "opt/plugins"));
 
         assertEquals(List.of("bin", "data.bin", "latest.jar", "lib", "opt"), list(mnt));
@@ -186,6 +186,33 @@ class ThawMountTest {
                 list(mnt.resolve("lib")));
         assertEquals("shadowing part0", Files.readString(mnt.resolve("lib/part0.jar")), "the higher layer wins");
         assertEquals("extra", Files.readString(mnt.resolve("opt/plugins/lib/extra.jar")));
+    }
+
+    @Test
+    void aLargeMergedDirectoryListsEveryNameOnceAcrossManyPages() throws Exception {
+        Path other = work.resolve("other");
+        Files.createDirectories(other.resolve("lib"));
+        java.util.TreeSet<String> expected = new java.util.TreeSet<>(list(source.resolve("lib")));
+        for (int i = 0; i < 700; i++) {
+            String name = "more-" + i + "-" + "n".repeat(i % 50) + ".jar";
+            Files.writeString((i % 2 == 0 ? other : source).resolve("lib").resolve(name), name);
+            expected.add(name);
+        }
+        Files.writeString(other.resolve("lib/part2.jar"), "shadowing part2");
+        DirectorySource base = new DirectorySource(source);
+        DirectorySource top = new DirectorySource(other);
+        Artifact first = importSource(base, "1");
+        Artifact second = store.importArtifact("file:" + other, "1", top.entries().iterator());
+        ContentSource both = (artifact, node, target) ->
+                (artifact.id() == first.id() ? base : top).copy(artifact, node, target);
+        Path mnt = mount(both, PassthroughPolicy.AUTO, new Layer(first, ""), new Layer(second, ""));
+
+        List<String> listed = list(mnt.resolve("lib"));
+        assertEquals(List.copyOf(expected), listed, "sorted, and no name twice");
+        assertEquals(List.of("part2.jar"), run("ls", "-f", mnt.resolve("lib").toString()).lines()
+                .filter(name -> name.equals("part2.jar")).toList(), "READDIR without attributes too");
+        assertEquals(expected.size(), run("ls", "-f", mnt.resolve("lib").toString()).lines().count());
+        assertEquals("shadowing part2", Files.readString(mnt.resolve("lib/part2.jar")));
     }
 
     @Test
@@ -197,7 +224,7 @@ class ThawMountTest {
         ContentSource offline = (a, node, target) -> {
             throw new IOException("connection refused");
         };
-        Path mnt = mount(offline, PassthroughMode.AUTO, new Layer(artifact, ""));
+        Path mnt = mount(offline, PassthroughPolicy.AUTO, new Layer(artifact, ""));
         assertEquals(sha256(source.resolve("lib/part1.jar")), sha256(mnt.resolve("lib/part1.jar")),
                 "prefetched content works with the backend down");
         FileSystemException e = assertThrows(FileSystemException.class,
@@ -220,7 +247,7 @@ class ThawMountTest {
                 throw new IOException("interrupted", e);
             }
         };
-        Path mnt = mount(stuck, PassthroughMode.AUTO, new Layer(artifact, ""));
+        Path mnt = mount(stuck, PassthroughPolicy.AUTO, new Layer(artifact, ""));
         long start = System.nanoTime();
         FileSystemException small = assertThrows(FileSystemException.class,
                 () -> Files.readAllBytes(mnt.resolve("lib/part2.jar")));
@@ -238,7 +265,7 @@ class ThawMountTest {
     @Test
     void withoutPassthroughTheDaemonServesMaterializedFilesFromTheStore() throws Exception {
         DirectorySource content = new DirectorySource(source);
-        Path mnt = mount(content, PassthroughMode.OFF, new Layer(importSource(content, "1"), ""));
+        Path mnt = mount(content, PassthroughPolicy.OFF, new Layer(importSource(content, "1"), ""));
         for (int i = 0; i < 5; i++) {
             assertEquals(sha256(source.resolve("lib/part" + i + ".jar")), sha256(mnt.resolve("lib/part" + i + ".jar")));
         }
@@ -247,16 +274,16 @@ class ThawMountTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = PassthroughMode.class, names = {"AUTO", "OFF"})
-    void readsOfAColdFileThatStreamsSlowlyWaitForTheirBytes(PassthroughMode mode) throws Exception {
+    @EnumSource(value = PassthroughPolicy.class, names = {"AUTO", "OFF"})
+    void readsOfAColdFileThatStreamsSlowlyWaitForTheirBytes(PassthroughPolicy mode) throws Exception {
         DirectorySource content = new DirectorySource(source);
         Path mnt = mount(trickle(5), mode, new Layer(importSource(content, "1"), ""));
         assertEquals(sha256(source.resolve("data.bin")), sha256(mnt.resolve("data.bin")), "no short read, no stale byte");
     }
 
     @ParameterizedTest
-    @EnumSource(value = PassthroughMode.class, names = {"AUTO", "OFF"})
-    void aColdLargeFileMapsSharedAndPrivateOnItsFirstOpenAndPassesThroughOnceUnmapped(PassthroughMode mode)
+    @EnumSource(value = PassthroughPolicy.class, names = {"AUTO", "OFF"})
+    void aColdLargeFileMapsSharedAndPrivateOnItsFirstOpenAndPassesThroughOnceUnmapped(PassthroughPolicy mode)
             throws Exception {
         DirectorySource content = new DirectorySource(source);
         Path mnt = mount(trickle(20), mode, new Layer(importSource(content, "1"), ""));
@@ -272,7 +299,7 @@ class ThawMountTest {
 
         awaitState(big, "materialized");
         try (InputStream in = Files.newInputStream(big)) {
-            assertEquals(mode == PassthroughMode.OFF || !session.tier().passesThrough() ? "materialized" : "passthrough",
+            assertEquals(mode == PassthroughPolicy.OFF || !session.tier().passesThrough() ? "materialized" : "passthrough",
                     state(big), "the mappings are gone: the next open passes through where the kernel can");
             long reads = session.stats().requests(Opcode.READ);
             in.readAllBytes();
