@@ -7,7 +7,8 @@
 #   @@CHECK <name> PASS|FAIL|SKIP <seconds>s     followed by indented details
 # plus @@UNAME, @@INITPROBE (the kernel's raw FUSE_INIT offer), @@TIER and a final @@SUITE-END.
 #
-# Environment: THAWFS_KLABEL (kernel label), THAWFS_EXPECT_TIER (A/B/C), THAWFS_INODE_CHECK=1
+# Environment: THAWFS_KLABEL (kernel label), THAWFS_EXPECT_TIER (A/B/C), THAWFS_EXPECT_TRANSPORT
+# (io_uring or /dev/fuse), THAWFS_INODE_CHECK=1
 # (also mount with --passthrough inode and expect tier A), THAWFS_SUITE_DIR (work directory,
 # default /tmp/thawfs-suite), THAWFS_INIT_PROBE (the compiled init-probe), THAWFS_SEQUENCES=MODE
 # (also run the tier A sequences with --passthrough MODE, e.g. auto for a quick try on the host),
@@ -19,6 +20,7 @@ jar=$repo/cli/target/thawfs.jar
 W=${THAWFS_SUITE_DIR:-/tmp/thawfs-suite}
 label=${THAWFS_KLABEL:-host}
 expect_tier=${THAWFS_EXPECT_TIER:-}
+expect_transport=${THAWFS_EXPECT_TRANSPORT:-}
 py=/usr/bin/python3
 check_py=$here/treecheck.py
 export LC_ALL=C.UTF-8
@@ -146,6 +148,13 @@ tier_check() {
   [ -z "$expect_tier" ] || [ "$tier" = "$expect_tier" ]
 }
 check tier tier_check
+transport_check() {
+  local transport
+  transport=$(status transport "$m1")
+  echo "requests travel over $transport, expected ${expect_transport:-?}"
+  [ -z "$expect_transport" ] || [ "$transport" = "$expect_transport" ]
+}
+check transport transport_check
 passes() { [ "$tier" = A ] || [ "$tier" = B ]; }
 
 # 16 first opens at once of one cold 1.2 MB file (alone in its directory, so no read-ahead) cost what

@@ -153,7 +153,7 @@ final class MountCommand implements Callable<Integer> {
             try (FuseSession session = mount.mount(mountpoint, filesystem, settings, String.join(",", layerSources),
                     opened.directory())) {
                 termination.stopWith(session::close);
-                MountFigures figures = new MountFigures(opened, layers, content, filesystem, session.stats());
+                MountFigures figures = new MountFigures(opened, layers, content, filesystem, session);
                 if (metricsServer != null) {
                     metricsServer.serve(() -> PrometheusText.render(figures));
                     filesystem.reportStatusWith(() -> figures.status().put("metrics", metricsServer.address()).lines());

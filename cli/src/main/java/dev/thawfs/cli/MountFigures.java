@@ -1,5 +1,6 @@
 package dev.thawfs.cli;
 
+import dev.thawfs.fs.engine.FuseSession;
 import dev.thawfs.fs.engine.RequestStats;
 import dev.thawfs.fs.proto.Opcode;
 import dev.thawfs.fs.thaw.Layer;
@@ -10,12 +11,13 @@ import java.util.List;
 
 /** What a running mount knows about itself: the figures {@code thawfs status} shows and metrics serve. */
 record MountFigures(Store store, List<Layer> layers, FetcherSource content, ThawFilesystem filesystem,
-        RequestStats requests) {
+        FuseSession session) {
 
     StatusReport status() {
         long[] fetched = content.counters();
+        RequestStats requests = session.stats();
         return StatusReport.of(store, layers.stream().map(Layer::artifact).toList())
-                .put("tier", filesystem.tier()).put("passthrough_opens", filesystem.passthroughOpens())
+                .put("tier", filesystem.tier()).put("transport", session.transport()).put("passthrough_opens", filesystem.passthroughOpens())
                 .put("backing_ids", filesystem.backingIds())
                 .put("daemon_requests", requests.total()).put("daemon_lookups", requests.requests(Opcode.LOOKUP))
                 .put("daemon_getattrs", requests.requests(Opcode.GETATTR))

@@ -10,6 +10,7 @@ import dev.thawfs.fs.engine.MountOptions;
 import dev.thawfs.fs.engine.RequestStats;
 import dev.thawfs.fs.kernel.MountException;
 import dev.thawfs.fs.proto.PassthroughPolicy;
+import dev.thawfs.fs.proto.TransportPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +26,11 @@ final class MountMixin implements ConfigMixin.Flags {
                     + " (mount.passthrough)")
     String passthrough;
 
+    @Option(names = "--transport", paramLabel = "MODE",
+            description = "auto (FUSE over io_uring when the kernel offers it), dev (/dev/fuse only) or uring (fail"
+                    + " without io_uring); default: ${sys:thawfs.default.mount.transport} (mount.transport)")
+    String transport;
+
     @Option(names = "--workers", paramLabel = "N",
             description = "threads serving requests; default: ${sys:thawfs.default.mount.workers} (mount.workers)")
     Integer workers;
@@ -37,7 +43,8 @@ final class MountMixin implements ConfigMixin.Flags {
 
     @Override
     public Settings applyTo(Settings settings) {
-        Settings mode = override(settings, Settings.MOUNT_PASSTHROUGH, passthrough, "--passthrough");
+        Settings mode = override(override(settings, Settings.MOUNT_PASSTHROUGH, passthrough, "--passthrough"),
+                Settings.MOUNT_TRANSPORT, transport, "--transport");
         return override(override(mode, Settings.MOUNT_WORKERS, workers, "--workers"), Settings.MOUNT_ALLOW_OTHER,
                 allowOther, "--allow-other");
     }
@@ -50,7 +57,8 @@ final class MountMixin implements ConfigMixin.Flags {
             throws MountException {
         FuseSession session = FuseSession.mount(mountpoint, filesystem, new MountOptions(source,
                 policy(settings.get(Settings.MOUNT_PASSTHROUGH)),
-                settings.get(Settings.MOUNT_WORKERS), settings.get(Settings.MOUNT_ALLOW_OTHER), backingProbe));
+                settings.get(Settings.MOUNT_WORKERS), settings.get(Settings.MOUNT_ALLOW_OTHER), backingProbe,
+                TransportPolicy.valueOf(settings.get(Settings.MOUNT_TRANSPORT).name())));
         session.unmounted().thenAccept(stats -> reportStats(session, stats));
         return session;
     }
@@ -62,7 +70,8 @@ final class MountMixin implements ConfigMixin.Flags {
 
     private void reportStats(FuseSession session, RequestStats stats) {
         String json = "{\"mountpoint\":" + Json.quote(session.mountpoint().toString()) + ",\"tier\":\""
-                + session.tier().name() + "\"," + stats.toJson().substring(1);
+                + session.tier().name() + "\",\"transport\":\"" + session.transport() + "\","
+                + stats.toJson().substring(1);
         System.err.println(json);
         if (statsFile != null) {
             try {

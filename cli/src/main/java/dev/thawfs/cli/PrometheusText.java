@@ -63,7 +63,7 @@ final class PrometheusText {
                         .append("\"} ").append(status.get("artifact." + i + "." + key)).append('\n');
             }
         });
-        RequestStats requests = figures.requests();
+        RequestStats requests = figures.session().stats();
         Metric byOpcode = counter("thawfs_fuse_requests_total", "FUSE requests the daemon received, by opcode");
         header(out, byOpcode);
         for (int op = 0; op <= Opcode.LIMIT; op++) {

@@ -87,6 +87,10 @@ public final class Settings {
     public static final Setting<Long> MOUNT_READ_AHEAD = new Setting<>("mount.read-ahead", ValueType.size(0, GIB),
             "1MiB", "on the first cold open in a directory, its other cold files up to this many bytes are fetched"
                     + " too, in parallel; 0: off");
+    public static final Setting<TransportMode> MOUNT_TRANSPORT = new Setting<>("mount.transport",
+            ValueType.oneOf(TransportMode.class), "auto",
+            "auto: FUSE over io_uring when the kernel offers it (Linux 6.14+ with the fuse module's enable_uring on),"
+                    + " one queue per CPU, else /dev/fuse; dev: /dev/fuse only; uring: io_uring or no mount");
     public static final Setting<Integer> MOUNT_WORKERS = new Setting<>("mount.workers", ValueType.integer(1, 256), "8",
             "threads serving FUSE requests (waiting requests hold none)");
     public static final Setting<Boolean> MOUNT_ALLOW_OTHER = new Setting<>("mount.allow-other", ValueType.bool(),
@@ -118,7 +122,7 @@ public final class Settings {
             S3_REGION, S3_PROFILE, S3_PATH_STYLE, S3_REQUEST_TIMEOUT, HTTP_LISTING, HTTP_REQUEST_TIMEOUT,
             HTTP_WHOLE_OBJECT_LIMIT, FETCH_TIMEOUT, FETCH_ATTEMPTS,
             FETCH_RETRY_BASE_DELAY, FETCH_RETRY_MAX_DELAY, FETCH_PART_SIZE, FETCH_PARALLEL_PARTS, FETCH_CONCURRENCY,
-            MOUNT_PASSTHROUGH, MOUNT_MATERIALIZE_ON_OPEN, MOUNT_READ_AHEAD, MOUNT_WORKERS, MOUNT_ALLOW_OTHER, MOUNT_METRICS,
+            MOUNT_PASSTHROUGH, MOUNT_MATERIALIZE_ON_OPEN, MOUNT_READ_AHEAD, MOUNT_TRANSPORT, MOUNT_WORKERS, MOUNT_ALLOW_OTHER, MOUNT_METRICS,
             PREFETCH_CONCURRENCY, INDEX_CHECKPOINT_SPACING,
             LIMITS_MAX_ENTRIES, LIMITS_MAX_EXPANSION_RATIO, LIMITS_MAX_ENTRY_SIZE, LIMITS_ON_BAD_ENTRY);
 

@@ -1,10 +1,13 @@
 package dev.thawfs.fs.engine;
 
 import dev.thawfs.fs.kernel.FuseDevice;
+import dev.thawfs.fs.kernel.IoUring;
 import dev.thawfs.fs.kernel.MountException;
 import dev.thawfs.fs.kernel.Mounts;
+import dev.thawfs.fs.proto.InitFlags;
 import dev.thawfs.fs.proto.Negotiation;
 import dev.thawfs.fs.proto.PassthroughTier;
+import dev.thawfs.fs.proto.TransportPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +27,7 @@ public final class FuseSession implements AutoCloseable {
     private final Path mountpoint;
     private final FuseDevice device;
     private final FuseFilesystem filesystem;
+    private final Transport transport;
     private final DeviceConnection connection;
     private final RequestStats stats = new RequestStats();
     private final RequestWorkers workers;
@@ -37,6 +41,7 @@ public final class FuseSession implements AutoCloseable {
         this.mountpoint = mountpoint;
         this.device = device;
         this.filesystem = filesystem;
+        this.transport = transport;
         this.connection = new DeviceConnection(device, transport, options.passthrough(), agreement.tier());
         FuseChannel channel = new FuseChannel(transport, filesystem, stats, agreement.tier() == PassthroughTier.A);
         this.workers = new RequestWorkers(transport, channel, this::end);
@@ -63,22 +68,50 @@ public final class FuseSession implements AutoCloseable {
             throw e;
         }
         try {
-            Transport transport = new DevFuseTransport(device);
-            Negotiation.Agreement agreement = Handshake.perform(transport, options.passthrough(),
-                    filesystem.supportsReaddirplus());
-            FuseSession session = new FuseSession(target, device, transport, filesystem, options, agreement);
+            Transport devFuse = new DevFuseTransport(device);
+            Negotiation.Agreement agreement = Handshake.perform(devFuse, options.passthrough(),
+                    filesystem.supportsReaddirplus(), usable(options.transport()));
+            UringTransport uring = agreement.has(InitFlags.OVER_IO_URING) ? openUring(device) : null;
+            FuseSession session = new FuseSession(target, device, uring != null ? uring : devFuse, filesystem, options,
+                    agreement);
             if (options.backingProbe() != null) {
                 session.connection.probe(options.backingProbe());
             }
-            LOG.log(System.Logger.Level.INFO, "mounted " + target + " (FUSE 7." + agreement.minor() + "): "
+            LOG.log(System.Logger.Level.INFO, "mounted " + target + " (FUSE 7." + agreement.minor()
+                    + (uring != null ? ", io_uring with " + uring.queues() + " queues" : ", /dev/fuse") + "): "
                     + session.connection.tier().description());
-            session.start(options.workers());
+            session.start(uring != null ? uring.workers() : options.workers());
             return session;
         } catch (MountException | RuntimeException e) {
             Mounts.unmount(target);
             device.close();
             throw e;
         }
+    }
+
+    private static UringTransport openUring(FuseDevice device) throws MountException {
+        try {
+            return UringTransport.open(device);
+        } catch (IOException e) {
+            throw new MountException("cannot set up FUSE over io_uring: " + e.getMessage() + ". Mount with --transport dev");
+        }
+    }
+
+    /** The transport to ask for: io_uring only where this process can make rings at all. */
+    private static TransportPolicy usable(TransportPolicy wanted) throws MountException {
+        if (wanted == TransportPolicy.DEV) {
+            return wanted;
+        }
+        String unusable = IoUring.unusableReason();
+        if (unusable == null) {
+            return wanted;
+        }
+        if (wanted == TransportPolicy.URING) {
+            throw new MountException("--transport uring, but this process cannot use io_uring (" + unusable
+                    + "): check the sysctl kernel.io_uring_disabled and seccomp. Use --transport auto or dev");
+        }
+        LOG.log(System.Logger.Level.DEBUG, "io_uring unusable here (" + unusable + "): requests go through /dev/fuse");
+        return TransportPolicy.DEV;
     }
 
     private void start(int workerCount) {
@@ -97,6 +130,7 @@ public final class FuseSession implements AutoCloseable {
         try {
             filesystem.destroy();
         } finally {
+            transport.close();
             device.close();
             unmounted.complete(stats);
             finished.countDown();
@@ -109,6 +143,11 @@ public final class FuseSession implements AutoCloseable {
 
     public PassthroughTier tier() {
         return connection.tier();
+    }
+
+    /** How requests travel: {@code io_uring} or {@code /dev/fuse}. */
+    public String transport() {
+        return transport instanceof UringTransport uring && uring.inUse() ? "io_uring" : "/dev/fuse";
     }
 
     public RequestStats stats() {

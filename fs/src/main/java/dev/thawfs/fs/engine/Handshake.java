@@ -7,6 +7,7 @@ import dev.thawfs.fs.proto.Negotiation;
 import dev.thawfs.fs.proto.Opcode;
 import dev.thawfs.fs.proto.PassthroughPolicy;
 import dev.thawfs.fs.proto.Structs;
+import dev.thawfs.fs.proto.TransportPolicy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -16,8 +17,8 @@ final class Handshake {
     }
 
     /** Reads FUSE_INIT from {@code transport}, answers it, and returns what was agreed. */
-    static Negotiation.Agreement perform(Transport transport, PassthroughPolicy policy, boolean readdirplus)
-            throws MountException {
+    static Negotiation.Agreement perform(Transport transport, PassthroughPolicy policy, boolean readdirplus,
+            TransportPolicy requests) throws MountException {
         NativeBuffer buffer = NativeBuffer.allocate(Transport.REQUEST_CAPACITY);
         int length;
         do {
@@ -32,7 +33,7 @@ final class Handshake {
         try {
             agreement = Negotiation.accept(
                     Negotiation.Offer.decode(in, Structs.InHeader.SIZE, length - Structs.InHeader.SIZE),
-                    policy, readdirplus);
+                    policy, readdirplus, requests);
         } catch (Negotiation.Refused e) {
             throw new MountException(e.getMessage());
         }

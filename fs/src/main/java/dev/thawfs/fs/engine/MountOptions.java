@@ -1,6 +1,7 @@
 package dev.thawfs.fs.engine;
 
 import dev.thawfs.fs.proto.PassthroughPolicy;
+import dev.thawfs.fs.proto.TransportPolicy;
 import java.nio.file.Path;
 
 /**
@@ -11,13 +12,15 @@ import java.nio.file.Path;
  * @param backingProbe a directory on the filesystem that holds backing files: a passthrough probe
  *     runs there at mount time, so {@code require} fails at once and {@code auto} downgrades at
  *     once (null: no probe, the first refused open decides)
+ * @param transport {@code /dev/fuse}, or FUSE over io_uring where the kernel offers it
  */
 public record MountOptions(
         String source,
         PassthroughPolicy passthrough,
         int workers,
         boolean allowOther,
-        Path backingProbe) {
+        Path backingProbe,
+        TransportPolicy transport) {
 
     public static final int DEFAULT_WORKERS = Math.max(4, Runtime.getRuntime().availableProcessors());
 
@@ -28,14 +31,18 @@ public record MountOptions(
     }
 
     public static MountOptions defaults(String source) {
-        return new MountOptions(source, PassthroughPolicy.AUTO, DEFAULT_WORKERS, false, null);
+        return new MountOptions(source, PassthroughPolicy.AUTO, DEFAULT_WORKERS, false, null, TransportPolicy.AUTO);
     }
 
     public MountOptions withPassthrough(PassthroughPolicy policy) {
-        return new MountOptions(source, policy, workers, allowOther, backingProbe);
+        return new MountOptions(source, policy, workers, allowOther, backingProbe, transport);
     }
 
     public MountOptions withBackingProbe(Path directory) {
-        return new MountOptions(source, passthrough, workers, allowOther, directory);
+        return new MountOptions(source, passthrough, workers, allowOther, directory, transport);
+    }
+
+    public MountOptions withTransport(TransportPolicy policy) {
+        return new MountOptions(source, passthrough, workers, allowOther, backingProbe, policy);
     }
 }

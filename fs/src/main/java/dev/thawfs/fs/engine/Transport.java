@@ -34,4 +34,8 @@ public interface Transport {
      * @return 0, or -errno (ENOENT: the kernel no longer waits for that request; ENODEV: unmounted)
      */
     int send(ByteBuffer first, ByteBuffer second);
+
+    /** Frees what the transport holds, once the connection has ended. */
+    default void close() {
+    }
 }

@@ -24,7 +24,9 @@ public final class Errno {
     public static final int ELOOP = 40;
     public static final int ENODATA = 61;
     public static final int EOPNOTSUPP = 95;
+    public static final int ECONNABORTED = 103;
     public static final int ENOTCONN = 107;
+    public static final int ECANCELED = 125;
 
     private Errno() {
     }
@@ -55,6 +57,8 @@ public final class Errno {
             case ENODATA -> "ENODATA";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case ENOTCONN -> "ENOTCONN";
+            case ECONNABORTED -> "ECONNABORTED";
+            case ECANCELED -> "ECANCELED";
             default -> "errno";
         };
         return name + " (" + errno + ")";

@@ -64,6 +64,33 @@ public interface Libc {
     @SaveError
     long lgetxattr(@In byte[] path, @In byte[] name, long value, long size);
 
+    int PROT_READ = 1;
+    int PROT_WRITE = 2;
+    int MAP_SHARED = 1;
+    int EFD_CLOEXEC = 0x80000;
+    /** mmap through {@link #syscall}: jnr's call of libc's mmap gets EINVAL here for io_uring's rings. */
+    long SYS_MMAP = 9;
+    long SYS_IO_URING_SETUP = 425;
+    long SYS_IO_URING_ENTER = 426;
+
+    @SaveError
+    long write(int fd, long buffer, long count);
+
+    @SaveError
+    int munmap(long address, long length);
+
+    @SaveError
+    int eventfd(int initialValue, int flags);
+
+    /** Pins thread {@code tid} (0: the caller) to the CPUs in the bit mask at {@code mask}. */
+    @SaveError
+    int sched_setaffinity(int tid, long maskSize, long mask);
+
+    /** A raw system call, for io_uring, which libc does not wrap; returns -1 and sets errno on failure. */
+    @SaveError
+    @Variadic(fixedCount = 1)
+    long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+
     @IgnoreError
     int geteuid();
 

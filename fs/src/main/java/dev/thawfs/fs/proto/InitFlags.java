@@ -25,6 +25,8 @@ public final class InitFlags {
     public static final long DIRECT_IO_ALLOW_MMAP = 1L << 36;
     /** Per-open passthrough (Linux 6.9+, protocol 7.40): tier B. */
     public static final long PASSTHROUGH = 1L << 37;
+    /** FUSE requests over io_uring queues, one per CPU (Linux 6.14+, offered with fuse.enable_uring=1). */
+    public static final long OVER_IO_URING = 1L << 41;
     /**
      * Inode passthrough: tier A, opt-in. The unmerged series proposed bit 43 and 7.46, which
      * mainline gave to io-uring (FUSE_HAS_IO_URING_BUFPOOL); the one kernel carrying the series

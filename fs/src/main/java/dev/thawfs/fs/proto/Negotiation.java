@@ -88,6 +88,18 @@ public final class Negotiation {
      * @throws Refused when the kernel is too old, or the passthrough asked for is not offered
      */
     public static Agreement accept(Offer offer, PassthroughPolicy mode, boolean readdirplus) throws Refused {
+        return accept(offer, mode, readdirplus, TransportPolicy.DEV);
+    }
+
+    /**
+     * Accepts the offer, with requests over io_uring where {@code transport} asks for it and the
+     * kernel offers it.
+     *
+     * @throws Refused also when {@code transport} is {@link TransportPolicy#URING} and the kernel
+     *     does not offer FUSE_OVER_IO_URING
+     */
+    public static Agreement accept(Offer offer, PassthroughPolicy mode, boolean readdirplus, TransportPolicy transport)
+            throws Refused {
         if (offer.major() != MAJOR) {
             throw new Refused("the kernel speaks FUSE protocol " + offer.major() + "." + offer.minor()
                     + "; thawfs speaks " + MAJOR + ".x");
@@ -111,6 +123,14 @@ public final class Negotiation {
             throw new Refused("--passthrough " + mode + " needs a kernel with the FUSE_PASSTHROUGH_INO series (FUSE 7."
                     + INODE_PASSTHROUGH_MINOR + ", INIT flag bit 44); this kernel offers FUSE 7." + offer.minor()
                     + " without it. Use --passthrough auto for per-open passthrough");
+        }
+        if (transport == TransportPolicy.URING && !offer.offers(InitFlags.OVER_IO_URING)) {
+            throw new Refused("--transport uring needs FUSE over io_uring, which this kernel (FUSE 7." + offer.minor()
+                    + ") does not offer: it needs Linux 6.14+ built with CONFIG_FUSE_IO_URING and the module parameter"
+                    + " on (echo 1 > /sys/module/fuse/parameters/enable_uring). Use --transport auto or dev");
+        }
+        if (transport != TransportPolicy.DEV) {
+            wanted |= InitFlags.OVER_IO_URING;
         }
         if (passthrough) {
             wanted |= InitFlags.PASSTHROUGH | (inode ? InitFlags.PASSTHROUGH_INO : 0);

@@ -41,7 +41,8 @@ class AsyncReplyTest {
             parkedReads.add(request);
         });
         session = FuseSession.mount(mountpoint, fs,
-                new MountOptions("thawfs-async-test", PassthroughPolicy.OFF, 2, false, null));
+                new MountOptions("thawfs-async-test", PassthroughPolicy.OFF, 2, false, null, FuseTestSupport.TRANSPORT));
+        FuseTestSupport.assertTransport(session);
     }
 
     @AfterEach

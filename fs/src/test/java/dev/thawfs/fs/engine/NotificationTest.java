@@ -28,6 +28,7 @@ class NotificationTest {
         FuseTestSupport.assumeFuse();
         session = FuseSession.mount(Files.createDirectory(work.resolve("mnt")), fs,
                 MountOptions.defaults("thawfs-notify-test").withPassthrough(PassthroughPolicy.OFF));
+        FuseTestSupport.assertTransport(session);
     }
 
     @AfterEach

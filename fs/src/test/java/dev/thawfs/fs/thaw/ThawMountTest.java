@@ -84,6 +84,7 @@ class ThawMountTest {
         session = FuseSession.mount(Files.createDirectory(work.resolve("mnt")),
                 new ThawFilesystem(store, List.of(layers), content, new ThawOptions(THRESHOLD, TIMEOUT, readAhead)),
                 MountOptions.defaults("thawfs-test").withPassthrough(mode).withBackingProbe(store.directory()));
+        FuseTestSupport.assertTransport(session);
         return session.mountpoint();
     }
 
