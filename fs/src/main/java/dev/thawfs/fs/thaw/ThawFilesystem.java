@@ -14,6 +14,7 @@ import dev.thawfs.fs.proto.OpenFlags;
 import dev.thawfs.fs.proto.PassthroughTier;
 import dev.thawfs.store.Artifact;
 import dev.thawfs.store.ContentSource;
+import dev.thawfs.store.LookedUpNames;
 import dev.thawfs.store.MaterializeException;
 import dev.thawfs.store.Node;
 import dev.thawfs.store.Progress;
@@ -83,6 +84,7 @@ public final class ThawFilesystem implements FuseFilesystem {
     private final Store store;
     private final LayerTree tree;
     private final ContentSource source;
+    private final LookedUpNames lookedUp;
     private final long materializeOnOpenBytes;
     private final Duration fetchTimeout;
     private final long readAheadBytes;
@@ -102,6 +104,7 @@ public final class ThawFilesystem implements FuseFilesystem {
         this.store = store;
         this.tree = new LayerTree(store, layers);
         this.source = source;
+        this.lookedUp = new LookedUpNames(store, source);
         this.materializeOnOpenBytes = options.materializeOnOpenBytes();
         this.fetchTimeout = options.fetchTimeout();
         this.readAheadBytes = options.readAheadBytes();
@@ -163,11 +166,38 @@ public final class ThawFilesystem implements FuseFilesystem {
 
     // ---- names and attributes
 
+    /**
+     * A name a directory found by asking (an HTTP prefix listed name by name) does not have is
+     * asked for at its origin, the request parked meanwhile; "no such name" then holds for as long
+     * as the origin's answer does.
+     */
     @Override
     public void lookup(FuseRequest request, long parent, String name) {
-        LayerTree.Inode inode = inodes.resolve(parent).flatMap(dir -> tree.lookup(dir.nodeid(), name)).orElse(null);
+        LayerTree.Inode directory = inodes.resolve(parent).orElse(null);
+        LayerTree.Inode inode = directory == null ? null : tree.lookup(directory.nodeid(), name).orElse(null);
+        Duration missingFor = inode != null || directory == null ? null
+                : lookedUp.missingFor(tree.storeDirectories(directory)).orElse(null);
+        if (missingFor == null) {
+            answerLookup(request, parent, name, inode, VALIDITY_NANOS);
+            return;
+        }
+        request.onInterrupt(() -> {
+        }); // the caller gave up; what is found is kept for the next one
+        lookedUp.find(tree.storeDirectories(directory), name).orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((found, error) -> {
+                    if (error != null) {
+                        LOG.log(System.Logger.Level.WARNING, "looking " + name + " up failed: " + error);
+                        request.replyError(Errno.EIO);
+                        return;
+                    }
+                    answerLookup(request, parent, name, tree.lookup(directory.nodeid(), name).orElse(null),
+                            missingFor.toNanos());
+                });
+    }
+
+    private void answerLookup(FuseRequest request, long parent, String name, LayerTree.Inode inode, long missingNanos) {
         if (inode == null) {
-            request.replyEntry(Entry.of(0, null, VALIDITY_NANOS, 0)); // cached "no such name"
+            request.replyEntry(Entry.of(0, null, missingNanos, 0)); // cached "no such name"
             return;
         }
         long nodeid = inodes.expose(inode, parent, name);
@@ -424,8 +454,9 @@ public final class ThawFilesystem implements FuseFilesystem {
             request.replyError(inode == null ? Errno.ENOENT : Errno.ENOTDIR);
             return;
         }
-        // Artifacts do not change: the kernel may keep listings cached across opens.
-        request.replyOpen(directories.add(tree.list(inode)), OpenFlags.CACHE_DIR | OpenFlags.KEEP_CACHE, 0);
+        // Artifacts do not change: the kernel may keep listings cached across opens, unless names are found by asking.
+        boolean grows = lookedUp.missingFor(tree.storeDirectories(inode)).isPresent();
+        request.replyOpen(directories.add(tree.list(inode)), grows ? 0 : OpenFlags.CACHE_DIR | OpenFlags.KEEP_CACHE, 0);
     }
 
     @Override
