@@ -175,15 +175,15 @@ public final class ThawFilesystem implements FuseFilesystem {
     public void lookup(FuseRequest request, long parent, String name) {
         LayerTree.Inode directory = inodes.resolve(parent).orElse(null);
         LayerTree.Inode inode = directory == null ? null : tree.lookup(directory.nodeid(), name).orElse(null);
-        Duration missingFor = inode != null || directory == null ? null
-                : lookedUp.missingFor(tree.storeDirectories(directory)).orElse(null);
+        List<Long> storeDirectories = inode != null || directory == null ? List.of() : tree.storeDirectories(directory);
+        Duration missingFor = lookedUp.missingFor(storeDirectories).orElse(null);
         if (missingFor == null) {
             answerLookup(request, parent, name, inode, VALIDITY_NANOS);
             return;
         }
         request.onInterrupt(() -> {
         }); // the caller gave up; what is found is kept for the next one
-        lookedUp.find(tree.storeDirectories(directory), name).orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        lookedUp.find(storeDirectories, name).orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((found, error) -> {
                     if (error != null) {
                         LOG.log(System.Logger.Level.WARNING, "looking " + name + " up failed: " + error);
