@@ -164,8 +164,8 @@ public final class Artifacts {
                     throw new BadArtifactException(uri, null, "a prefix is a tree of objects, not one archive: "
                             + uriSuffix + " can only follow an object's name");
                 }
-                return source.origin() != null && options.http().listing() == HttpListing.NONE
-                        ? new PrefixArtifact(reader, key, limits, options.http().negativeTtl())
+                return store instanceof HttpObjectStore origin && options.http().listing() == HttpListing.NONE
+                        ? new PrefixArtifact(reader, origin, key, limits, options.http().negativeTtl())
                         : new PrefixArtifact(reader, key, limits);
             }
             ObjectInfo object = store.stat(key);

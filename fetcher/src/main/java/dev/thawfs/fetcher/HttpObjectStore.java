@@ -136,16 +136,16 @@ public final class HttpObjectStore implements ObjectStore {
      * With {@code http.listing = none}, the tree is found one name at a time: {@code key} is an
      * object when its HEAD answers with one; a directory when it redirects to {@code key/} (as
      * nginx and Apache answer for a directory), or when it is missing (404, 410) and {@code key/}
-     * answers anything else (an index page, or 403 where listings are off); else nothing.
+     * answers anything else (an index page, or 403 where listings are off); else nothing. A
+     * directory is an {@link ObjectInfo} whose key ends in '/', dated when it was found.
      */
-    @Override
-    public Optional<ObjectInfo> find(String key) throws IOException {
+    Optional<ObjectInfo> find(String key) throws IOException {
         HttpResponse<InputStream> response = head(key);
         int status = response.statusCode();
         boolean missing = status == 404 || status == 410;
         if (!missing && response.uri().getPath().endsWith("/")) {
             response.body().close();
-            return Optional.of(ObjectStore.directory(key));
+            return Optional.of(directory(key));
         }
         if (!missing) {
             return Optional.of(object(key, response));
@@ -158,7 +158,11 @@ public final class HttpObjectStore implements ObjectStore {
             throw failure(directory, listing);
         }
         listing.body().close();
-        return listingStatus == 404 || listingStatus == 410 ? Optional.empty() : Optional.of(ObjectStore.directory(key));
+        return listingStatus == 404 || listingStatus == 410 ? Optional.empty() : Optional.of(directory(key));
+    }
+
+    private static ObjectInfo directory(String key) {
+        return new ObjectInfo(key + "/", 0, "", System.currentTimeMillis());
     }
 
     /** The answer to a HEAD, or where the server refuses HEAD, to a GET of the first byte. */

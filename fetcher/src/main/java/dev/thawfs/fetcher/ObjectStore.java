@@ -2,9 +2,7 @@ package dev.thawfs.fetcher;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.NoSuchFileException;
 import java.util.Iterator;
-import java.util.Optional;
 
 /**
  * Where artifacts live: S3 (or an S3-compatible store) or a local directory. Reads are ranged and
@@ -17,24 +15,6 @@ public interface ObjectStore extends AutoCloseable {
 
     /** Size and identity of an object; {@link java.nio.file.NoSuchFileException} if there is none. */
     ObjectInfo stat(String key) throws IOException;
-
-    /**
-     * The object at {@code key}, or the directory {@code key} is (an {@link ObjectInfo} whose key
-     * ends in '/' and whose size is 0), or empty where there is neither: how a tree that is not
-     * listed is found one name at a time.
-     */
-    default Optional<ObjectInfo> find(String key) throws IOException {
-        try {
-            return Optional.of(stat(key));
-        } catch (NoSuchFileException e) {
-            return list(key + "/").hasNext() ? Optional.of(directory(key)) : Optional.empty();
-        }
-    }
-
-    /** What {@link #find} answers for a directory: dated when it was found. */
-    static ObjectInfo directory(String key) {
-        return new ObjectInfo(key + "/", 0, "", System.currentTimeMillis());
-    }
 
     /**
      * Bytes [offset, offset + length) of the object as it was at {@code object.identity()};

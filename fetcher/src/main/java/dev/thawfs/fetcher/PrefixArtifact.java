@@ -36,8 +36,8 @@ final class PrefixArtifact implements ArtifactReader {
         this.finder = null;
     }
 
-    /** A prefix whose objects are found by name, a missing one taken as missing for {@code missingFor}. */
-    PrefixArtifact(RangeReader reader, String prefix, ArchiveLimits limits, Duration missingFor) {
+    /** A prefix of {@code origin} whose objects are found by name, a missing one taken as missing for {@code missingFor}. */
+    PrefixArtifact(RangeReader reader, HttpObjectStore origin, String prefix, ArchiveLimits limits, Duration missingFor) {
         this.reader = reader;
         this.prefix = prefix;
         this.onBadEntry = limits.onBadEntry();
@@ -45,7 +45,7 @@ final class PrefixArtifact implements ArtifactReader {
         this.finder = new EntryFinder() {
             @Override
             public Optional<IndexEntry> find(String path) throws IOException {
-                return reader.store().find(prefix + path).map(found -> entry(path, found));
+                return origin.find(prefix + path).map(found -> entry(path, found));
             }
 
             @Override
