@@ -42,12 +42,14 @@ import picocli.CommandLine.Spec;
             "  thawfs mount s3://builds/lib.bin#zip=lib /mnt/job",
             "  thawfs mount https://example.org/releases/app-1.2.zip /mnt/app",
             "  thawfs mount --http-listing index https://repo.example.org/maven2/ /mnt/maven",
+            "  thawfs mount --http-listing none https://repo1.maven.org/maven2/ /mnt/maven",
             "  thawfs mount --daemon --record /tmp/startup.trace s3://builds/app.zip /mnt/app",
             "  thawfs mount --daemon --prefetch /tmp/startup.trace s3://builds/app.zip /mnt/app",
             "  thawfs mount --daemon --metrics 9464 -o store=/var/cache/thawfs,budget=20GiB s3://builds/app.zip /mnt/app",
             "  mount -t thawfs -o budget=20GiB s3://builds/app.zip /mnt/app   (after bin/setup --install)",
             "", "SOURCE is s3://BUCKET/KEY, s3://BUCKET/PREFIX/ (every object below it), https://HOST/PATH (or"
-                    + " http://), https://HOST/PREFIX/ (the tree of the server's index pages), a local file or directory;"
+                    + " http://), https://HOST/PREFIX/ (the tree of the server's index pages, or with --http-listing none"
+                    + " each name looked up when asked for), a local file or directory;"
                     + " the format comes from the name, or from #zip, #tar, #tar.gz, #tar.zst or #tar.xz after it."})
 final class MountCommand implements Callable<Integer> {
 

@@ -38,7 +38,8 @@ final class SourceMixin implements ConfigMixin.Flags {
 
     @Option(names = "--http-listing", paramLabel = "MODE",
             description = "how an https://HOST/PREFIX/ source's tree is found: index (the server's autoindex HTML"
-                    + " pages); default: ${sys:thawfs.default.http.listing} (http.listing)")
+                    + " pages, at mount) or none (each name looked up when first asked for, what is found kept);"
+                    + " default: ${sys:thawfs.default.http.listing} (http.listing)")
     String httpListing;
 
     @Override

@@ -2,6 +2,7 @@ package dev.thawfs.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -14,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -142,16 +145,54 @@ class HttpMountTest {
     @Test
     void mavenResolvesAProjectsDependenciesFromARepositoryServedOverHttpThroughTheMount() throws Exception {
         assumeTrue(onPath("mvn"), "needs mvn on the PATH");
+        serveSeededRepository();
+        mount("--http-listing", "index", http.endpoint + "/maven/");
+        int getsAtMount = http.gets.get();
+        buildThroughTheMount();
+        assertTrue(http.gets.get() > getsAtMount, "the jars came over HTTP once the build asked for them");
+    }
+
+    @Test
+    void mavenResolvesThroughAMountThatListsNothingFetchingOnlyWhatTheBuildAsksFor() throws Exception {
+        assumeTrue(onPath("mvn"), "needs mvn on the PATH");
+        serveSeededRepository();
+        Path decoy = served.resolve("maven/org/decoy/decoy/1/decoy-1.jar");
+        Files.createDirectories(decoy.getParent());
+        Files.writeString(decoy, "never asked for");
+
+        mount("--http-listing", "none", http.endpoint + "/maven/");
+        assertEquals(List.of(), http.requests, "nothing is listed at mount");
+        buildThroughTheMount();
+
+        List<String> gets = http.requests.stream().filter(request -> request.startsWith("GET ")).toList();
+        assertEquals(gets.size(), Set.copyOf(gets).size(), "each file is fetched once: " + gets);
+        for (String get : gets) {
+            Path file = served.resolve(get.substring("GET /".length()));
+            assertTrue(Files.isRegularFile(file), "only files the build opened are fetched, no index page: " + get);
+        }
+        String api = "org/slf4j/slf4j-api/" + slf4jVersion() + "/slf4j-api-" + slf4jVersion() + ".jar";
+        assertTrue(gets.contains("GET /maven/" + api), gets.toString());
+        assertTrue(http.requests.stream().noneMatch(request -> request.contains("/org/decoy")), http.requests.toString());
+        try (Stream<Path> listed = Files.list(mountpoint.resolve("org"))) {
+            assertTrue(listed.map(path -> path.getFileName().toString()).toList().contains("slf4j"),
+                    "a directory lists what has been looked up in it");
+        }
+    }
+
+    /** What the test project's build needs (plugins included), from this machine's repository, served at /maven/. */
+    private void serveSeededRepository() throws Exception {
         Path userRepository = Path.of(System.getProperty("user.home"), ".m2", "repository");
-        // what the build needs (plugins included), resolved from this machine's repository: no network
+        // resolved from this machine's repository: no network
         Path seed = work.resolve("seed-repository");
         assertEquals(0, maven(project("seed-project"), settings(work.resolve("seed-settings.xml"),
                 userRepository.toUri().toString()), seed, work.resolve("mvn-seed.log")),
                 () -> "seeding from " + userRepository + ": " + read(work.resolve("mvn-seed.log")));
         copyRepository(seed, served.resolve("maven"));
+    }
 
-        mount("--http-listing", "index", http.endpoint + "/maven/");
-        int getsAtMount = http.gets.get();
+    /** Builds the test project with the mount as its only repository, and runs what it built. */
+    private void buildThroughTheMount() throws Exception {
+        Path userRepository = Path.of(System.getProperty("user.home"), ".m2", "repository");
         Path fresh = work.resolve("fresh-repository");
         Path project = project("project");
         Path log = work.resolve("mvn.log");
@@ -164,7 +205,6 @@ class HttpMountTest {
         String origin = Files.readString(fresh.resolve(api).resolveSibling("_remote.repositories"));
         assertTrue(origin.contains("slf4j-api-" + version + ".jar>only="), "resolved from the mirror: " + origin);
         assertArrayEquals(Files.readAllBytes(userRepository.resolve(api)), Files.readAllBytes(fresh.resolve(api)));
-        assertTrue(http.gets.get() > getsAtMount, "the jars came over HTTP once the build asked for them");
 
         Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 String.join(":", project.resolve("target/classes").toString(), fresh.resolve(api).toString(),
@@ -172,6 +212,66 @@ class HttpMountTest {
         String said = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, run.waitFor());
         assertTrue(said.contains("resolved through thawfs"), said);
+    }
+
+    /** The requests the server got since {@code from}. */
+    private List<String> requestsSince(int from) {
+        return List.copyOf(http.requests.subList(from, http.requests.size()));
+    }
+
+    @Test
+    void aNameTheServerDoesNotHaveIsMissingWithoutAskingAgainWithinTheNegativeTtl() throws Exception {
+        Files.createDirectories(served.resolve("tree/lib"));
+        mount("--http-listing", "none", "-o", "http.negative-ttl=1h", http.endpoint + "/tree/");
+
+        assertFalse(Files.exists(mountpoint.resolve("lib/later.txt")));
+        assertEquals(List.of("HEAD /tree/lib", "HEAD /tree/lib/", "HEAD /tree/lib/later.txt",
+                "HEAD /tree/lib/later.txt/"), requestsSince(0), "lib is a directory (a redirect to lib/), later.txt none");
+        int asked = http.requests.size();
+        Files.writeString(served.resolve("tree/lib/later.txt"), "published later");
+        assertFalse(Files.exists(mountpoint.resolve("lib/later.txt")), "missing for the negative TTL");
+        assertEquals(List.of(), requestsSince(asked), "without asking the server again");
+        assertTrue(Files.isDirectory(mountpoint.resolve("lib")));
+        assertEquals(List.of(), requestsSince(asked), "what was found is not asked for again");
+    }
+
+    @Test
+    void aNameThatAppearsOnTheServerIsFoundOnceTheNegativeTtlHasPassed() throws Exception {
+        Files.createDirectories(served.resolve("tree"));
+        mount("--http-listing", "none", "-o", "http.negative-ttl=1s", http.endpoint + "/tree/");
+        Path later = mountpoint.resolve("later.txt");
+        assertFalse(Files.exists(later));
+        Files.writeString(served.resolve("tree/later.txt"), "published later");
+        int attempts = 0;
+        while (!Files.exists(later)) { // the kernel and thawfs ask again once a second has passed
+            assertTrue(++attempts < 60_000, "later.txt never appeared");
+            LockSupport.parkNanos(10_000_000);
+        }
+        assertEquals("published later", Files.readString(later));
+    }
+
+    @Test
+    void aRemountOnTheSameStoreListsWhatWasLookedUpBefore() throws Exception {
+        Files.createDirectories(served.resolve("tree/a/b"));
+        Files.writeString(served.resolve("tree/a/b/c.txt"), "found by name");
+        Files.writeString(served.resolve("tree/a/never.txt"), "never asked for");
+        Process first = mount("--http-listing", "none", http.endpoint + "/tree/");
+        assertEquals("found by name", Files.readString(mountpoint.resolve("a/b/c.txt")));
+        assertEquals(0, processes.stop(first), processes.stderr(first));
+
+        mount("--http-listing", "none", http.endpoint + "/tree/");
+        int before = http.requests.size();
+        assertEquals(List.of("a"), names(mountpoint));
+        assertEquals(List.of("b"), names(mountpoint.resolve("a")));
+        assertEquals(List.of("c.txt"), names(mountpoint.resolve("a/b")));
+        assertEquals("found by name", Files.readString(mountpoint.resolve("a/b/c.txt")));
+        assertEquals(List.of(), requestsSince(before), "listed and read from the store");
+    }
+
+    private static List<String> names(Path directory) throws IOException {
+        try (Stream<Path> listed = Files.list(directory)) {
+            return listed.map(path -> path.getFileName().toString()).sorted().toList();
+        }
     }
 
     /** A local repository as a remote one: its artifacts, without the local bookkeeping files. */

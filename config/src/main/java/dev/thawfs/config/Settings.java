@@ -50,7 +50,11 @@ public final class Settings {
     public static final Setting<HttpListing> HTTP_LISTING = new Setting<>("http.listing",
             ValueType.oneOf(HttpListing.class), "index",
             "how an https://HOST/PREFIX/ source's tree is found; index: read the server's autoindex-style HTML"
-                    + " pages recursively at mount");
+                    + " pages recursively at mount; none: list nothing, look each name up (HEAD) when first asked for");
+    public static final Setting<Duration> HTTP_NEGATIVE_TTL = new Setting<>("http.negative-ttl",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(24)), "60s",
+            "with http.listing = none, how long a name the server does not have is answered as missing before it"
+                    + " is asked for again");
     public static final Setting<Duration> HTTP_REQUEST_TIMEOUT = new Setting<>("http.request-timeout",
             ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), "30s",
             "connecting, and the longest wait for the next bytes of an answer");
@@ -119,8 +123,8 @@ public final class Settings {
 
     /** Every setting, in the order of the reference. */
     public static final List<Setting<?>> ALL = List.of(STORE_DIR, STORE_BUDGET, STORE_MIN_FREE_PERCENT, S3_ENDPOINT,
-            S3_REGION, S3_PROFILE, S3_PATH_STYLE, S3_REQUEST_TIMEOUT, HTTP_LISTING, HTTP_REQUEST_TIMEOUT,
-            HTTP_WHOLE_OBJECT_LIMIT, FETCH_TIMEOUT, FETCH_ATTEMPTS,
+            S3_REGION, S3_PROFILE, S3_PATH_STYLE, S3_REQUEST_TIMEOUT, HTTP_LISTING, HTTP_NEGATIVE_TTL,
+            HTTP_REQUEST_TIMEOUT,            HTTP_WHOLE_OBJECT_LIMIT, FETCH_TIMEOUT, FETCH_ATTEMPTS,
             FETCH_RETRY_BASE_DELAY, FETCH_RETRY_MAX_DELAY, FETCH_PART_SIZE, FETCH_PARALLEL_PARTS, FETCH_CONCURRENCY,
             MOUNT_PASSTHROUGH, MOUNT_MATERIALIZE_ON_OPEN, MOUNT_READ_AHEAD, MOUNT_TRANSPORT, MOUNT_WORKERS, MOUNT_ALLOW_OTHER, MOUNT_METRICS,
             PREFETCH_CONCURRENCY, INDEX_CHECKPOINT_SPACING,
@@ -206,7 +210,7 @@ public final class Settings {
 
     /** HTTP settings with credentials given by the caller (from the environment, never from flags). */
     public HttpSettings http(String bearer, String user, String password, Path netrc) {
-        return new HttpSettings(get(HTTP_LISTING), get(HTTP_REQUEST_TIMEOUT), get(HTTP_WHOLE_OBJECT_LIMIT), bearer,
+        return new HttpSettings(get(HTTP_LISTING), get(HTTP_NEGATIVE_TTL), get(HTTP_REQUEST_TIMEOUT), get(HTTP_WHOLE_OBJECT_LIMIT), bearer,
                 user, password, netrc);
     }
 

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 
 /** One artifact: its index, and any entry's bytes on demand. */
 public interface ArtifactReader extends AutoCloseable {
@@ -26,6 +27,11 @@ public interface ArtifactReader extends AutoCloseable {
      * fetch neighbouring entries with one request does. A hint: it fetches nothing by itself.
      */
     default void expect(List<byte[]> locators) {
+    }
+
+    /** For an artifact whose index lists nothing up front, how its entries are found by path; else empty. */
+    default Optional<EntryFinder> byName() {
+        return Optional.empty();
     }
 
     /** Whether one bad entry refuses the artifact or is left out (hard links are checked by the store). */

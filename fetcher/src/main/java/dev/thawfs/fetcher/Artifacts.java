@@ -1,5 +1,6 @@
 package dev.thawfs.fetcher;
 
+import dev.thawfs.config.HttpListing;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -9,7 +10,8 @@ import java.util.Optional;
 /**
  * Opens an artifact from a source string: {@code s3://bucket/key}, {@code s3://bucket/prefix/}
  * (a trailing slash: the whole prefix), {@code https://host/path/file.zip} (or {@code http://}),
- * {@code https://host/prefix/} (a tree read from the server's HTML index pages), {@code file:/path}
+ * {@code https://host/prefix/} (a tree read from the server's HTML index pages, or with
+ * {@code http.listing = none} found name by name), {@code file:/path}
  * or a plain path (a directory: the whole directory). The format comes from the name (see
  * {@link ArchiveFormat}), or from a {@code #FORMAT} after it ({@code s3://bucket/lib.aar#zip}),
  * which then belongs to the artifact's URI: the same object read as another format is another
@@ -162,7 +164,9 @@ public final class Artifacts {
                     throw new BadArtifactException(uri, null, "a prefix is a tree of objects, not one archive: "
                             + uriSuffix + " can only follow an object's name");
                 }
-                return new PrefixArtifact(reader, key, limits);
+                return store instanceof HttpObjectStore origin && options.http().listing() == HttpListing.NONE
+                        ? new PrefixArtifact(reader, origin, key, limits, options.http().negativeTtl())
+                        : new PrefixArtifact(reader, key, limits);
             }
             ObjectInfo object = store.stat(key);
             ArchiveFormat format = named.or(() -> ArchiveFormat.ofName(key))

@@ -129,13 +129,56 @@ public final class HttpObjectStore implements ObjectStore {
      */
     @Override
     public ObjectInfo stat(String key) throws IOException {
+        return object(key, head(key));
+    }
+
+    /**
+     * With {@code http.listing = none}, the tree is found one name at a time: {@code key} is an
+     * object when its HEAD answers with one; a directory when it redirects to {@code key/} (as
+     * nginx and Apache answer for a directory), or when it is missing (404, 410) and {@code key/}
+     * answers anything else (an index page, or 403 where listings are off); else nothing. A
+     * directory is an {@link ObjectInfo} whose key ends in '/', dated when it was found.
+     */
+    Optional<ObjectInfo> find(String key) throws IOException {
+        HttpResponse<InputStream> response = head(key);
+        int status = response.statusCode();
+        boolean missing = status == 404 || status == 410;
+        if (!missing && response.uri().getPath().endsWith("/")) {
+            response.body().close();
+            return Optional.of(directory(key));
+        }
+        if (!missing) {
+            return Optional.of(object(key, response));
+        }
+        response.body().close();
+        String directory = key + "/";
+        HttpResponse<InputStream> listing = exchange("HEAD", directory);
+        int listingStatus = listing.statusCode();
+        if (listingStatus >= 500 || listingStatus == 408 || listingStatus == 429) {
+            throw failure(directory, listing);
+        }
+        listing.body().close();
+        return listingStatus == 404 || listingStatus == 410 ? Optional.empty() : Optional.of(directory(key));
+    }
+
+    private static ObjectInfo directory(String key) {
+        return new ObjectInfo(key + "/", 0, "", System.currentTimeMillis());
+    }
+
+    /** The answer to a HEAD, or where the server refuses HEAD, to a GET of the first byte. */
+    private HttpResponse<InputStream> head(String key) throws IOException {
         HttpResponse<InputStream> response = exchange("HEAD", key);
         int status = response.statusCode();
         if (status == 403 || status == 405 || status == 501) {
             response.body().close();
             response = exchange("GET", key, "Range", "bytes=0-0");
-            status = response.statusCode();
         }
+        return response;
+    }
+
+    /** The object a HEAD (or a GET of its first byte) describes. */
+    private ObjectInfo object(String key, HttpResponse<InputStream> response) throws IOException {
+        int status = response.statusCode();
         try (InputStream ignored = response.body()) {
             if (status != 200 && status != 206) {
                 throw failure(key, response);

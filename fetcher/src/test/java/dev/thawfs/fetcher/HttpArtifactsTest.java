@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.thawfs.config.HttpListing;
 import dev.thawfs.config.HttpSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -167,6 +169,43 @@ class HttpArtifactsTest {
                 assertArrayEquals(Files.readAllBytes(served.resolve("tree").resolve(entry.path())), extract(prefix, entry),
                         entry.path());
             }
+        }
+    }
+
+    private static ArtifactReader openByName(String uri) throws IOException {
+        return open(uri, HttpSettings.defaults().withListing(HttpListing.NONE, Duration.ofSeconds(7)));
+    }
+
+    @Test
+    void aPrefixFoundByNameListsNothingAndFindsFilesAndDirectoriesOnePathAtATime() throws Exception {
+        Files.createDirectories(served.resolve("named"));
+        Trees.run(work, "cp", "-a", "tree/pkg", "served/named/");
+        try (ArtifactReader prefix = openByName(url("named/"))) {
+            assertEquals(List.of(), Trees.index(prefix));
+            assertEquals(Duration.ofSeconds(7), prefix.byName().orElseThrow().missingFor());
+            EntryFinder finder = prefix.byName().orElseThrow();
+
+            IndexEntry file = finder.find("pkg/lib/ünï.txt").orElseThrow();
+            assertEquals(EntryType.FILE, file.type());
+            assertEquals("utf-8 name", new String(extract(prefix, file), StandardCharsets.UTF_8));
+            IndexEntry dated = finder.find("pkg/lib/f1.bin").orElseThrow();
+            assertEquals(java.time.Instant.parse("2004-02-29T12:00:00Z").getEpochSecond(), dated.mtimeSec());
+
+            int requests = http.requests.size();
+            assertEquals(EntryType.DIRECTORY, finder.find("pkg/lib").orElseThrow().type());
+            assertEquals(List.of("HEAD /named/pkg/lib", "HEAD /named/pkg/lib/"),
+                    http.requests.subList(requests, http.requests.size()), "the redirect to lib/ says directory");
+
+            http.autoindex = false;
+            http.directoryRedirects = false;
+            assertEquals(EntryType.DIRECTORY, finder.find("pkg/bin").orElseThrow().type(),
+                    "missing as a file, forbidden as a directory: a directory without an index page");
+            assertEquals(Optional.empty(), finder.find("pkg/nothing"));
+        }
+        http.autoindex = true;
+        try (ArtifactReader again = openByName(url("named/")); ArtifactReader listed = open(url("named/"))) {
+            assertEquals("by-name", again.identity(), "the same at every mount: what was found stays in the store");
+            assertFalse(listed.byName().isPresent());
         }
     }
 

@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  * strong ETags from mtime and size, Last-Modified, If-Match, If-Range and If-Unmodified-Since,
  * autoindex pages (with a parent link and Apache-style sort links, which a crawler must skip),
  * and a redirect from a directory without its '/'. Switches make it misbehave: ignore Range,
- * refuse HEAD, leave out ETags, redirect a path, require an Authorization header, stall in a body.
+ * refuse HEAD, leave out ETags, redirect a path, require an Authorization header, stall in a body;
+ * or serve directories otherwise: without index pages (403), or as 404 without their '/'.
  */
 public final class HttpTestServer implements AutoCloseable {
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
@@ -50,6 +51,12 @@ public final class HttpTestServer implements AutoCloseable {
     public final URI endpoint;
     public final AtomicInteger gets = new AtomicInteger();
     public final AtomicInteger heads = new AtomicInteger();
+    /** Every request as "METHOD /path", in order. */
+    public final List<String> requests = new CopyOnWriteArrayList<>();
+    /** Whether a directory's URL (ending in '/') answers its index page; when not, 403, as nginx with autoindex off. */
+    public volatile boolean autoindex = true;
+    /** Whether a directory's URL without its '/' redirects to it; when not, 404. */
+    public volatile boolean directoryRedirects = true;
     /** The Authorization header of every request ("" when none), in order. */
     public final List<String> authorizations = new CopyOnWriteArrayList<>();
     public volatile boolean ignoreRange;
@@ -91,6 +98,7 @@ public final class HttpTestServer implements AutoCloseable {
         String path = exchange.getRequestURI().getPath();
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
         authorizations.add(authorization == null ? "" : authorization);
+        requests.add(exchange.getRequestMethod() + " " + path);
         boolean head = exchange.getRequestMethod().equals("HEAD");
         (head ? heads : gets).incrementAndGet();
         if (redirects.containsKey(path)) {
@@ -109,9 +117,13 @@ public final class HttpTestServer implements AutoCloseable {
         Path file = root.resolve(path.substring(1)).normalize();
         if (!file.startsWith(root) || !Files.exists(file)) {
             exchange.sendResponseHeaders(404, -1);
+        } else if (Files.isDirectory(file) && !path.endsWith("/") && !directoryRedirects) {
+            exchange.sendResponseHeaders(404, -1);
         } else if (Files.isDirectory(file) && !path.endsWith("/")) {
             exchange.getResponseHeaders().set("Location", exchange.getRequestURI().getRawPath() + "/");
             exchange.sendResponseHeaders(301, -1);
+        } else if (Files.isDirectory(file) && !autoindex) {
+            exchange.sendResponseHeaders(403, -1);
         } else if (Files.isDirectory(file)) {
             byte[] page = index(path, file).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");

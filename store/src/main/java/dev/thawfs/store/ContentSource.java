@@ -1,8 +1,10 @@
 package dev.thawfs.store;
 
+import dev.thawfs.fetcher.EntryFinder;
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
 import java.util.List;
+import java.util.Optional;
 
 /** Where materialization gets an entry's bytes: the fetcher, for the artifact the node belongs to. */
 @FunctionalInterface
@@ -19,5 +21,10 @@ public interface ContentSource {
      * one request does. A hint: it fetches nothing by itself.
      */
     default void expect(List<Node> files) {
+    }
+
+    /** For an artifact whose entries are found by path rather than listed, how to find them; else empty. */
+    default Optional<EntryFinder> byName(Artifact artifact) {
+        return Optional.empty();
     }
 }

@@ -1,6 +1,7 @@
 package dev.thawfs.store;
 
 import dev.thawfs.fetcher.ArtifactReader;
+import dev.thawfs.fetcher.EntryFinder;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
@@ -59,6 +60,12 @@ public final class FetcherSource implements ContentSource, AutoCloseable {
                 reader.expect(locators);
             }
         });
+    }
+
+    @Override
+    public Optional<EntryFinder> byName(Artifact artifact) {
+        ArtifactReader reader = readers.get(artifact.id());
+        return reader == null ? Optional.empty() : reader.byName();
     }
 
     /** Requests, bytes, retries and failures to the object stores, summed over the artifacts. */

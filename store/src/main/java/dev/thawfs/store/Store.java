@@ -2,6 +2,7 @@ package dev.thawfs.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import dev.thawfs.config.BadEntryPolicy;
+import dev.thawfs.fetcher.EntryType;
 import dev.thawfs.fetcher.IndexEntry;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
@@ -18,7 +19,9 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
 
 /**
  * The local store: every imported artifact's tree and the materialized content, indexed by
@@ -213,6 +216,47 @@ public final class Store implements AutoCloseable {
             }
             return List.copyOf(list);
         });
+    }
+
+    /** The path of a node inside its artifact, '/'-separated ("" for its root). */
+    public String pathInArtifact(Node node) {
+        StringBuilder path = new StringBuilder(node.name());
+        for (Node at = node; at.parentId() != 0; ) {
+            at = node(at.parentId()).orElseThrow();
+            if (at.parentId() != 0) {
+                path.insert(0, at.name() + "/");
+            }
+        }
+        return path.toString();
+    }
+
+    /**
+     * Adds a FILE or DIRECTORY entry found after the import ({@link LookedUpNames}) to the
+     * directory {@code parent}, durably; the node there already if the name came meanwhile.
+     */
+    synchronized Node addFound(Node parent, String name, IndexEntry entry) {
+        Optional<Node> there = child(parent.id(), name);
+        if (there.isPresent()) {
+            return there.get();
+        }
+        boolean file = entry.type() == EntryType.FILE;
+        long id = ids.next();
+        Node node = new Node(id, parent.artifactId(), parent.id(), name, file ? NodeType.FILE : NodeType.DIRECTORY,
+                entry.mode(), 1, file ? entry.size() : 0, entry.mtimeSec(), entry.mtimeNsec(), file ? id : 0, "",
+                file ? entry.locator() : new byte[0]);
+        Artifact artifact = artifact(parent.artifactId()).orElseThrow();
+        Artifact counted = artifact.completed(artifact.entries() + 1, artifact.bytes() + node.size());
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.put(index.nodes, RecordCodec.key(id), node.encode());
+            batch.put(index.children, Index.childKey(parent.id(), name), RecordCodec.key(id));
+            batch.put(index.artifacts, ArtifactKeys.byId(counted.id()), counted.encode());
+            index.write(batch, true);
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot add " + name + " to the tree of " + artifact.uri() + ": " + e.getMessage(), e);
+        }
+        childIds.invalidate(new ChildKey(parent.id(), name));
+        pages.asMap().keySet().removeIf(page -> page.parent() == parent.id());
+        return node;
     }
 
     private static boolean startsWith(byte[] key, byte[] prefix) {

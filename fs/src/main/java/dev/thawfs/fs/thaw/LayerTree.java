@@ -194,13 +194,16 @@ public final class LayerTree {
 
     /** The path of a store node inside its artifact, for {@code user.thawfs.source}. */
     String pathInArtifact(Node node) {
-        StringBuilder path = new StringBuilder(node.name());
-        for (Node at = node; at.parentId() != 0; ) {
-            at = store.node(at.parentId()).orElseThrow();
-            if (at.parentId() != 0) {
-                path.insert(0, at.name() + "/");
-            }
+        return store.pathInArtifact(node);
+    }
+
+    /** The store directories a directory inode is made of, highest layer first. */
+    List<Long> storeDirectories(Inode directory) {
+        if (directory.merged() == null) {
+            return List.of(directory.nodeid());
         }
-        return path.toString();
+        List<Long> highestFirst = new ArrayList<>(directory.merged().storeDirectories);
+        java.util.Collections.reverse(highestFirst);
+        return highestFirst;
     }
 }

@@ -13,9 +13,11 @@ import dev.thawfs.fs.proto.FileAttributes;
 import dev.thawfs.fs.proto.OpenFlags;
 import dev.thawfs.store.Artifact;
 import dev.thawfs.store.ContentSource;
+import dev.thawfs.store.LookedUpNames;
 import dev.thawfs.store.Node;
 import dev.thawfs.store.Store;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +31,7 @@ import java.util.function.Supplier;
  * for the tier in force.
  */
 public final class ThawFilesystem implements FuseFilesystem {
+    private static final System.Logger LOG = System.getLogger(ThawFilesystem.class.getName());
     /** Artifacts are immutable: names and attributes stay true for the mount's life. */
     static final long VALIDITY_NANOS = TimeUnit.HOURS.toNanos(1);
     static final String STATE_XATTR = "user.thawfs.state";
@@ -40,6 +43,8 @@ public final class ThawFilesystem implements FuseFilesystem {
     private final Store store;
     private final LayerTree tree;
     private final FileContents contents;
+    private final LookedUpNames lookedUp;
+    private final Duration fetchTimeout;
     private final long mountedAt = System.currentTimeMillis() / 1000;
     private final HandleTable<DirectoryStream<Map.Entry<String, LayerTree.Inode>>> directories = new HandleTable<>();
     private volatile Inodes inodes;
@@ -50,6 +55,8 @@ public final class ThawFilesystem implements FuseFilesystem {
         this.store = store;
         this.tree = new LayerTree(store, layers);
         this.contents = new FileContents(store, source, options, this::source);
+        this.lookedUp = new LookedUpNames(store, source);
+        this.fetchTimeout = options.fetchTimeout();
     }
 
     @Override
@@ -105,11 +112,38 @@ public final class ThawFilesystem implements FuseFilesystem {
 
     // ---- names and attributes
 
+    /**
+     * A name a directory found by asking (an HTTP prefix listed name by name) does not have is
+     * asked for at its origin, the request parked meanwhile; "no such name" then holds for as long
+     * as the origin's answer does.
+     */
     @Override
     public void lookup(FuseRequest request, long parent, String name) {
-        LayerTree.Inode inode = inodes.resolve(parent).flatMap(dir -> tree.lookup(dir.nodeid(), name)).orElse(null);
+        LayerTree.Inode directory = inodes.resolve(parent).orElse(null);
+        LayerTree.Inode inode = directory == null ? null : tree.lookup(directory.nodeid(), name).orElse(null);
+        List<Long> storeDirectories = inode != null || directory == null ? List.of() : tree.storeDirectories(directory);
+        Duration missingFor = lookedUp.missingFor(storeDirectories).orElse(null);
+        if (missingFor == null) {
+            answerLookup(request, parent, name, inode, VALIDITY_NANOS);
+            return;
+        }
+        request.onInterrupt(() -> {
+        }); // the caller gave up; what is found is kept for the next one
+        lookedUp.find(storeDirectories, name).orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((found, error) -> {
+                    if (error != null) {
+                        LOG.log(System.Logger.Level.WARNING, "looking " + name + " up failed: " + error);
+                        request.replyError(Errno.EIO);
+                        return;
+                    }
+                    answerLookup(request, parent, name, tree.lookup(directory.nodeid(), name).orElse(null),
+                            missingFor.toNanos());
+                });
+    }
+
+    private void answerLookup(FuseRequest request, long parent, String name, LayerTree.Inode inode, long missingNanos) {
         if (inode == null) {
-            request.replyEntry(Entry.of(0, null, VALIDITY_NANOS, 0)); // cached "no such name"
+            request.replyEntry(Entry.of(0, null, missingNanos, 0)); // cached "no such name"
             return;
         }
         long nodeid = inodes.expose(inode, parent, name);
@@ -193,9 +227,10 @@ public final class ThawFilesystem implements FuseFilesystem {
             request.replyError(inode == null ? Errno.ENOENT : Errno.ENOTDIR);
             return;
         }
-        // Artifacts do not change: the kernel may keep listings cached across opens.
+        // Artifacts do not change: the kernel may keep listings cached across opens, unless names are found by asking.
+        boolean grows = lookedUp.missingFor(tree.storeDirectories(inode)).isPresent();
         request.replyOpen(directories.add(new DirectoryStream<>(new Listing(nodeid, inode))),
-                OpenFlags.CACHE_DIR | OpenFlags.KEEP_CACHE, 0);
+                grows ? 0 : OpenFlags.CACHE_DIR | OpenFlags.KEEP_CACHE, 0);
     }
 
     @Override
