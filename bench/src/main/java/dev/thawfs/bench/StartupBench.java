@@ -3,7 +3,6 @@ package dev.thawfs.bench;
 import dev.thawfs.bench.Fixtures.Read;
 import dev.thawfs.config.PassthroughMode;
 import dev.thawfs.config.S3Settings;
-import dev.thawfs.config.Settings;
 import dev.thawfs.fetcher.Artifacts;
 import dev.thawfs.fetcher.FetchOptions;
 import dev.thawfs.fetcher.SeekIndexes;
@@ -78,7 +77,7 @@ public final class StartupBench {
                     SeekIndexes.Built index = null;
                     if (!run.equals(name)) {
                         index = Artifacts.buildSeekIndex("s3://" + BUCKET + "/" + name, FetchOptions.defaults(
-                                s3.settings()), Settings.defaults().get(Settings.INDEX_CHECKPOINT_SPACING), true);
+                                s3.settings()), true);
                     }
                     List<String> trace = Collections.synchronizedList(new ArrayList<>());
                     Path store = work.resolve("store-" + run);

@@ -88,10 +88,11 @@ public final class Artifacts {
     }
 
     /**
-     * Builds the seek index of a tar.gz source, with one pass over it; with {@code publish},
-     * stores it beside the archive, where mounts of the archive look for it.
+     * Builds the seek index of a tar.gz source, with one pass over it, as {@code options} say
+     * (keeping it in a store's directory, if they name one); with {@code publish}, stores it
+     * beside the archive too, where mounts of the archive on any store look for it.
      */
-    public static SeekIndexes.Built buildSeekIndex(String source, FetchOptions options, long spacing, boolean publish)
+    public static SeekIndexes.Built buildSeekIndex(String source, FetchOptions options, boolean publish)
             throws IOException {
         Source parsed = Source.parse(source);
         if (parsed.isPrefix() || parsed.named().or(() -> ArchiveFormat.ofName(parsed.name()))
@@ -103,7 +104,7 @@ public final class Artifacts {
         try (RangeReader reader = new RangeReader(store, options.retry(), options.parallelism())) {
             String key = objectKey(parsed);
             return SeekIndexes.build(reader, store.stat(key), store.uri(key) + parsed.uriSuffix(), options.limits(),
-                    spacing, publish);
+                    options.seekIndexes(), publish);
         }
     }
 
@@ -170,10 +171,10 @@ public final class Artifacts {
             if (format == ArchiveFormat.ZIP) {
                 return new ZipArtifact(reader, object, uri, limits);
             }
-            Optional<SeekIndex> index = format == ArchiveFormat.TAR_GZ ? SeekIndexes.published(reader, object, uri)
-                    : Optional.empty();
-            return index.isPresent() ? new SeekableTarArtifact(reader, object, uri, limits, index.get(), scratch)
-                    : new TarArtifact(reader, object, uri, limits, format.compression, scratch);
+            if (format == ArchiveFormat.TAR_GZ) {
+                return SeekIndexes.open(reader, object, uri, limits, options.seekIndexes(), scratch);
+            }
+            return new TarArtifact(reader, object, uri, limits, format.compression, scratch);
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;

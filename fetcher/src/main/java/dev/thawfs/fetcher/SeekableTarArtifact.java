@@ -37,7 +37,17 @@ final class SeekableTarArtifact extends ObjectArtifact {
 
     @Override
     public String identity() {
+        return identity(object);
+    }
+
+    /** Whether read through an index kept, published or being built: the same entries, the same artifact. */
+    static String identity(ObjectInfo object) {
         return object.identity() + IDENTITY_SUFFIX;
+    }
+
+    /** The name in a mount's scratch of the bytes of the file at {@code dataOffset}, left there by its index pass. */
+    static String spillName(long dataOffset) {
+        return "at-" + dataOffset;
     }
 
     @Override

@@ -102,7 +102,7 @@ final class TarArtifact extends ObjectArtifact {
                     }
                     IndexEntry next = entry(entry, nextHeader, dataOffset, stored, ordinal);
                     if (spill != null && next.type() == EntryType.FILE && next.size() > 0) {
-                        Path file = spill.resolve(Long.toString(ordinal));
+                        Path file = spill.resolve(streamedName(ordinal));
                         if (entry.isSparse()) {
                             spillSparse(tar, entry, file);
                         } else {
@@ -242,15 +242,8 @@ final class TarArtifact extends ObjectArtifact {
             return;
         }
         long ordinal = Locators.read(locator, Locators.STREAMED_TAR, uri).getLong();
-        Path spilled = scratch == null ? null : scratch.resolve(Long.toString(ordinal));
-        if (spilled != null && Files.exists(spilled)) {
-            try {
-                Files.copy(spilled, out);
-                Files.delete(spilled); // handed over: the store keeps it from now on
-                return;
-            } catch (java.nio.file.NoSuchFileException handedOverMeanwhile) {
-                // another request took it first: stream it again
-            }
+        if (handOver(streamedName(ordinal), out)) {
+            return;
         }
         try (TarArchiveInputStream tar = open(new SequentialStream(reader, object, STREAM_WINDOW))) {
             for (long i = 0; ; i++) {
@@ -362,8 +355,36 @@ final class TarArtifact extends ObjectArtifact {
         }
     }
 
+    /** The name of the entry {@code ordinal}'s bytes in the scratch. */
+    static String streamedName(long ordinal) {
+        return Long.toString(ordinal);
+    }
+
+    /** Where the index pass leaves the bytes called {@code name} (in a scratch directory made now if need be). */
+    Path spillFile(String name) throws IOException {
+        return scratch().resolve(name);
+    }
+
+    /**
+     * Copies the bytes the index pass left under {@code name} to {@code out} and forgets them
+     * (the store keeps them from now on); false if there are none (handed over already).
+     */
+    boolean handOver(String name, OutputStream out) throws IOException {
+        Path spilled = scratch == null ? null : scratch.resolve(name);
+        if (spilled == null || !Files.exists(spilled)) {
+            return false;
+        }
+        try {
+            Files.copy(spilled, out);
+            Files.delete(spilled);
+            return true;
+        } catch (java.nio.file.NoSuchFileException handedOverMeanwhile) {
+            return false; // another request took it first
+        }
+    }
+
     /** A sparse entry kept for later with its holes left holes: a mostly empty disk image takes no scratch space. */
-    private void spillSparse(TarArchiveInputStream tar, TarArchiveEntry entry, Path file) throws IOException {
+    void spillSparse(TarArchiveInputStream tar, TarArchiveEntry entry, Path file) throws IOException {
         try (RandomAccessFile spilled = new RandomAccessFile(file.toFile(), "rw")) {
             FileChannel channel = spilled.getChannel();
             long written = expand(tar, entry, Channels.newOutputStream(channel),
