@@ -2,6 +2,7 @@ package dev.thawfs.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.thawfs.fetcher.S3ProxyServer;
@@ -26,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A tar.gz made by tar on a real S3 server (S3Proxy): thawfs index --publish puts its seek index
  * beside it, and a mount on an empty store then reads the tree from the index and a cold file
  * from the checkpoint before it; an index of another version of the archive, or a truncated
- * one, is not used and the archive is streamed as without one.
+ * one, is not used and the archive is streamed whole. Without a published index, a mount's pass
+ * builds one and keeps it in its store, where the next mount finds it for a cold file; a damaged
+ * one kept there is not used.
  */
 class SeekIndexMountTest {
     private static final long SPACING = 256 << 10;
@@ -94,6 +97,30 @@ class SeekIndexMountTest {
                 s3.endpoint.toString(), ARCHIVE));
     }
 
+    /** A mount whose index pass builds a seek index with checkpoints every {@link #SPACING}; it ends unmounted. */
+    private Path mountBuildingAnIndex(String store) throws Exception {
+        Path config = Files.writeString(work.resolve("spacing.toml"),
+                "[index]\ncheckpoint-spacing = \"" + (SPACING >> 10) + "KiB\"\n");
+        Process daemon = processes.mount(mountpoint, List.of("--config", config.toString(), "--store",
+                work.resolve(store).toString(), "--s3-endpoint", s3.endpoint.toString(), ARCHIVE));
+        String log = processes.stderr(daemon);
+        Matcher kept = Pattern.compile(Pattern.quote(ARCHIVE) + ": seek index built by the index pass \\(\\d+ entries,"
+                + " \\d+ checkpoints\\), kept in the store \\(([^)]+)\\)").matcher(log);
+        assertTrue(kept.find(), log);
+        assertTrue(log.contains(ARCHIVE + ": no usable seek index"), log);
+        assertSameAsTar("extracted-first");
+        assertEquals(0, processes.stop(daemon));
+        Path index = Path.of(kept.group(1));
+        assertEquals(work.resolve(store + "/seek-indexes"), index.getParent());
+        return index;
+    }
+
+    private void evictEverything(String store) throws Exception {
+        Process gc = processes.start("gc", "--store", work.resolve(store).toString(), "--to", "0");
+        assertTrue(gc.waitFor(2, TimeUnit.MINUTES));
+        assertEquals(0, gc.exitValue(), processes.stderr(gc));
+    }
+
     /** Bytes the daemon has fetched from the object store so far, as thawfs status reports them. */
     private long fetchedBytes() throws Exception {
         Process status = processes.start("status", "--json", mountpoint.toString());
@@ -145,6 +172,56 @@ class SeekIndexMountTest {
         s3.put("builds", INDEX_KEY, Arrays.copyOf(index, index.length / 2));
         Process daemon = mount("store");
         assertTrue(processes.stderr(daemon).contains("not used, damaged or truncated"), processes.stderr(daemon));
+        assertSameAsTar("extracted");
+    }
+
+    @Test
+    void aMountWithoutAPublishedIndexBuildsOneInItsStoreThatTheNextMountUsesForAColdFile() throws Exception {
+        Path index = mountBuildingAnIndex("store");
+        evictEverything("store");
+        long archiveBytes = Files.size(work.resolve("app.tar.gz"));
+        Process daemon = mount("store");
+        assertTrue(processes.stderr(daemon).contains(ARCHIVE + ": seek index kept in the store (" + index + ") used"),
+                processes.stderr(daemon));
+        assertFalse(Files.exists(work.resolve("s3/builds/" + INDEX_KEY)), "nothing was published");
+        long atMount = fetchedBytes();
+        assertEquals(0, atMount, "the tree was in the store, the index too");
+        Path cold = mountpoint.resolve("pkg/solo/cold.txt");
+        assertArrayEquals(Files.readAllBytes(tree.resolve("pkg/solo/cold.txt")), Files.readAllBytes(cold));
+        long forColdFile = fetchedBytes() - atMount;
+        assertTrue(forColdFile > 0 && forColdFile <= Files.size(cold) + 3 * SPACING && forColdFile < archiveBytes / 4,
+                forColdFile + " bytes fetched for a file of " + Files.size(cold) + " of an archive of " + archiveBytes);
+        assertSameAsTar("extracted");
+    }
+
+    @Test
+    void aDamagedIndexKeptInTheStoreIsNotUsed() throws Exception {
+        Path index = mountBuildingAnIndex("store");
+        byte[] damaged = Files.readAllBytes(index);
+        damaged[damaged.length - 10] ^= 0x40;
+        Files.write(index, damaged);
+        evictEverything("store");
+        Process daemon = mount("store");
+        assertTrue(processes.stderr(daemon).contains(ARCHIVE + ": seek index kept in the store (" + index
+                + ") not used, damaged or truncated"), processes.stderr(daemon));
+        assertSameAsTar("extracted");
+    }
+
+    @Test
+    void thawfsIndexWithoutPublishKeepsTheIndexInTheStoreForItsMounts() throws Exception {
+        Process index = processes.start("index", "--checkpoint-spacing", Long.toString(SPACING), "--store",
+                work.resolve("store").toString(), "--s3-endpoint", s3.endpoint.toString(), ARCHIVE);
+        assertTrue(index.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, index.exitValue(), processes.stderr(index));
+        Matcher report = Pattern.compile("kept in the store as (\\S+); not published").matcher(processes.stdout(index));
+        assertTrue(report.find(), processes.stdout(index));
+        Path kept = Path.of(report.group(1));
+        assertEquals(work.resolve("store/seek-indexes"), kept.getParent());
+        assertFalse(Files.exists(work.resolve("s3/builds/" + INDEX_KEY)), "nothing was published");
+        Process daemon = mount("store");
+        assertTrue(processes.stderr(daemon).contains(ARCHIVE + ": seek index kept in the store (" + kept + ") used"),
+                processes.stderr(daemon));
+        assertEquals(0, fetchedBytes(), "the tree came from the index kept in the store");
         assertSameAsTar("extracted");
     }
 }
