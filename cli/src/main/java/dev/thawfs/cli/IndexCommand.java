@@ -14,11 +14,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code thawfs index}: build a tar.gz's seek index, keep it in the store, and publish it beside the archive. */
+/** {@code thawfs index}: build a tar.gz's (or tar.zst's) seek index, keep it in the store, publish it beside the archive. */
 @Command(name = "index",
         mixinStandardHelpOptions = true,
-        description = {"Builds the seek index of a tar.gz archive in one pass over it: where decompression can"
-                + " resume, and where each file lies. Kept in the local store, it lets the mounts on that store"
+        description = {"Builds the seek index of a tar.gz or tar.zst archive in one pass over it: where"
+                + " decompression can resume (a zstd archive: where each frame starts), and where each file lies. Kept in the local store, it lets the mounts on that store"
                 + " fetch a file with ranged reads instead of streaming the whole archive (a mount builds one"
                 + " itself in its first pass over the archive); published beside the archive"
                 + " (KEY.thawfs-index), it does so for every mount, on any store. A mount uses an index only"
@@ -49,8 +49,8 @@ final class IndexCommand implements Callable<Integer> {
                     + " ${sys:thawfs.default.index.checkpoint-spacing} (index.checkpoint-spacing)")
     private String spacing;
 
-    @Parameters(paramLabel = "SOURCE", description = "s3://BUCKET/KEY.tar.gz or a local .tar.gz (.tgz, or #tar.gz"
-            + " after another name)")
+    @Parameters(paramLabel = "SOURCE", description = "s3://BUCKET/KEY.tar.gz or a local .tar.gz (.tgz, .tar.zst,"
+            + " .tzst, or #tar.gz or #tar.zst after another name)")
     private String source;
 
     @Override
@@ -73,6 +73,7 @@ final class IndexCommand implements Callable<Integer> {
                 built.indexBytes(), 100.0 * built.indexBytes() / Math.max(1, built.archiveBytes()),
                 built.archiveBytes(), built.kept(),
                 built.published() ? ", published as " + built.index() : "; not published (--publish)");
+        spec.commandLine().getOut().println("thawfs: through the index, " + built.reading());
         return 0;
     }
 }

@@ -28,12 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * beside it, and a mount on an empty store then reads the tree from the index and a cold file
  * from the checkpoint before it; an index of another version of the archive, or a truncated
  * one, is not used and the archive is streamed whole. Without a published index, a mount's pass
- * builds one and keeps it in its store, where the next mount finds it for a cold file; a damaged
- * one kept there is not used.
+ * builds one and keeps it in its store, where the next mount finds it for a cold file (a
+ * multi-frame tar.zst's too: checkpoints at its frames); a damaged one kept there is not used.
  */
 class SeekIndexMountTest {
     private static final long SPACING = 256 << 10;
-    private static final String ARCHIVE = "s3://builds/app.tar.gz";
     private static final String INDEX_KEY = "app.tar.gz.thawfs-index";
 
     @TempDir
@@ -42,6 +41,8 @@ class SeekIndexMountTest {
     private Path tree;
     private Path mountpoint;
     private ThawfsProcesses processes;
+    /** The archive mounted: app.tar.gz unless a test makes another. */
+    private String archive = "app.tar.gz";
 
     @BeforeEach
     void archive() throws Exception {
@@ -83,7 +84,7 @@ class SeekIndexMountTest {
     /** Publishes the index; returns its size. */
     private long publishIndex() throws Exception {
         Process index = processes.start("index", "--publish", "--checkpoint-spacing", Long.toString(SPACING),
-                "--s3-endpoint", s3.endpoint.toString(), ARCHIVE);
+                "--s3-endpoint", s3.endpoint.toString(), source());
         assertTrue(index.waitFor(5, TimeUnit.MINUTES));
         assertEquals(0, index.exitValue(), processes.stderr(index));
         Matcher report = Pattern.compile("index (\\d+) bytes .*, published as s3://builds/" + INDEX_KEY)
@@ -94,7 +95,7 @@ class SeekIndexMountTest {
 
     private Process mount(String store) throws IOException {
         return processes.mount(mountpoint, List.of("--store", work.resolve(store).toString(), "--s3-endpoint",
-                s3.endpoint.toString(), ARCHIVE));
+                s3.endpoint.toString(), source()));
     }
 
     /** A mount whose index pass builds a seek index with checkpoints every {@link #SPACING}; it ends unmounted. */
@@ -102,12 +103,12 @@ class SeekIndexMountTest {
         Path config = Files.writeString(work.resolve("spacing.toml"),
                 "[index]\ncheckpoint-spacing = \"" + (SPACING >> 10) + "KiB\"\n");
         Process daemon = processes.mount(mountpoint, List.of("--config", config.toString(), "--store",
-                work.resolve(store).toString(), "--s3-endpoint", s3.endpoint.toString(), ARCHIVE));
+                work.resolve(store).toString(), "--s3-endpoint", s3.endpoint.toString(), source()));
         String log = processes.stderr(daemon);
-        Matcher kept = Pattern.compile(Pattern.quote(ARCHIVE) + ": seek index built by the index pass \\(\\d+ entries,"
+        Matcher kept = Pattern.compile(Pattern.quote(source()) + ": seek index built by the index pass \\(\\d+ entries,"
                 + " \\d+ checkpoints\\), kept in the store \\(([^)]+)\\)").matcher(log);
         assertTrue(kept.find(), log);
-        assertTrue(log.contains(ARCHIVE + ": no usable seek index"), log);
+        assertTrue(log.contains(source() + ": no usable seek index"), log);
         assertSameAsTar("extracted-first");
         assertEquals(0, processes.stop(daemon));
         Path index = Path.of(kept.group(1));
@@ -131,9 +132,13 @@ class SeekIndexMountTest {
         return Long.parseLong(bytes.group(1));
     }
 
+    private String source() {
+        return "s3://builds/" + archive;
+    }
+
     private void assertSameAsTar(String name) throws Exception {
-        TreeComparison.Extraction extracted = TreeComparison.extract(work.resolve(name), "tar", "-xzf",
-                work.resolve("app.tar.gz").toString());
+        TreeComparison.Extraction extracted = TreeComparison.extract(work.resolve(name), "tar", "-xf",
+                work.resolve(archive).toString());
         TreeComparison.assertSameTree(extracted, mountpoint, name);
     }
 
@@ -142,7 +147,7 @@ class SeekIndexMountTest {
         long indexBytes = publishIndex();
         long archiveBytes = Files.size(work.resolve("app.tar.gz"));
         Process daemon = mount("second-store");
-        assertTrue(processes.stderr(daemon).contains(ARCHIVE + ": seek index s3://builds/" + INDEX_KEY + " used"),
+        assertTrue(processes.stderr(daemon).contains(source() + ": seek index s3://builds/" + INDEX_KEY + " used"),
                 processes.stderr(daemon));
         long atMount = fetchedBytes();
         assertEquals(indexBytes, atMount, "the mount fetched the index, nothing of the archive");
@@ -177,13 +182,27 @@ class SeekIndexMountTest {
 
     @Test
     void aMountWithoutAPublishedIndexBuildsOneInItsStoreThatTheNextMountUsesForAColdFile() throws Exception {
-        Path index = mountBuildingAnIndex("store");
+        assertAColdFileOfTheNextMountIsFetchedThrough(mountBuildingAnIndex("store"));
+    }
+
+    @Test
+    void aMultiFrameTarZstGetsTheSameFromItsFrames() throws Exception {
+        archive = "app.tar.zst";
+        Trees.run(tree, "tar", "-cf", "../app.tar", "pkg");
+        Trees.run(work, "sh", "-c", "split -b 256k app.tar piece- && for piece in piece-*; do zstd -q -c $piece; done"
+                + " > app.tar.zst");
+        s3.put("builds", archive, Files.readAllBytes(work.resolve(archive)));
+        assertAColdFileOfTheNextMountIsFetchedThrough(mountBuildingAnIndex("store"));
+    }
+
+    /** With the store's content evicted, a remount uses the index kept there, a cold file costs about its segment. */
+    private void assertAColdFileOfTheNextMountIsFetchedThrough(Path index) throws Exception {
         evictEverything("store");
-        long archiveBytes = Files.size(work.resolve("app.tar.gz"));
+        long archiveBytes = Files.size(work.resolve(archive));
         Process daemon = mount("store");
-        assertTrue(processes.stderr(daemon).contains(ARCHIVE + ": seek index kept in the store (" + index + ") used"),
+        assertTrue(processes.stderr(daemon).contains(source() + ": seek index kept in the store (" + index + ") used"),
                 processes.stderr(daemon));
-        assertFalse(Files.exists(work.resolve("s3/builds/" + INDEX_KEY)), "nothing was published");
+        assertFalse(Files.exists(work.resolve("s3/builds/" + archive + ".thawfs-index")), "nothing was published");
         long atMount = fetchedBytes();
         assertEquals(0, atMount, "the tree was in the store, the index too");
         Path cold = mountpoint.resolve("pkg/solo/cold.txt");
@@ -202,7 +221,7 @@ class SeekIndexMountTest {
         Files.write(index, damaged);
         evictEverything("store");
         Process daemon = mount("store");
-        assertTrue(processes.stderr(daemon).contains(ARCHIVE + ": seek index kept in the store (" + index
+        assertTrue(processes.stderr(daemon).contains(source() + ": seek index kept in the store (" + index
                 + ") not used, damaged or truncated"), processes.stderr(daemon));
         assertSameAsTar("extracted");
     }
@@ -210,7 +229,7 @@ class SeekIndexMountTest {
     @Test
     void thawfsIndexWithoutPublishKeepsTheIndexInTheStoreForItsMounts() throws Exception {
         Process index = processes.start("index", "--checkpoint-spacing", Long.toString(SPACING), "--store",
-                work.resolve("store").toString(), "--s3-endpoint", s3.endpoint.toString(), ARCHIVE);
+                work.resolve("store").toString(), "--s3-endpoint", s3.endpoint.toString(), source());
         assertTrue(index.waitFor(5, TimeUnit.MINUTES));
         assertEquals(0, index.exitValue(), processes.stderr(index));
         Matcher report = Pattern.compile("kept in the store as (\\S+); not published").matcher(processes.stdout(index));
@@ -219,7 +238,7 @@ class SeekIndexMountTest {
         assertEquals(work.resolve("store/seek-indexes"), kept.getParent());
         assertFalse(Files.exists(work.resolve("s3/builds/" + INDEX_KEY)), "nothing was published");
         Process daemon = mount("store");
-        assertTrue(processes.stderr(daemon).contains(ARCHIVE + ": seek index kept in the store (" + kept + ") used"),
+        assertTrue(processes.stderr(daemon).contains(source() + ": seek index kept in the store (" + kept + ") used"),
                 processes.stderr(daemon));
         assertEquals(0, fetchedBytes(), "the tree came from the index kept in the store");
         assertSameAsTar("extracted");

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Iterator;
 
 /**
- * A tar.gz without a seek index to use: its index pass streams it whole once, as a plain
- * tar.gz's does (each file's bytes left in the scratch until the store takes them), and builds
+ * A tar.gz or tar.zst without a seek index to use: its index pass streams it whole once, as a
+ * streamed compressed tar's does (each file's bytes left in the scratch until the store takes them), and builds
  * its seek index on the way, kept in the store; from then on a file fetched again (evicted) is
  * read through that index. Its entries are those of {@link SeekableTarArtifact}: a later mount
  * through the kept index finds the tree imported and the content fetched by this one.
@@ -16,17 +16,19 @@ final class IndexingTarArtifact extends ObjectArtifact {
     private static final System.Logger LOG = System.getLogger(IndexingTarArtifact.class.getName());
 
     private final SeekIndexOptions options;
+    private final SeekCodec codec;
     /** Holds the scratch, and extracts sparse files (their locators are those of a streamed tar.gz). */
     private final TarArtifact streamed;
     private final Path scratch;
     private volatile SeekableTarArtifact seekable;
 
     IndexingTarArtifact(RangeReader reader, ObjectInfo object, String uri, ArchiveLimits limits,
-            SeekIndexOptions options, Path scratch) {
+            SeekCodec codec, SeekIndexOptions options, Path scratch) {
         super(reader, object, uri, limits);
+        this.codec = codec;
         this.options = options;
         this.scratch = scratch;
-        this.streamed = new TarArtifact(reader, object, uri, limits, TarArtifact.Compression.GZIP, scratch);
+        this.streamed = new TarArtifact(reader, object, uri, limits, codec.compression, scratch);
     }
 
     @Override
@@ -36,15 +38,15 @@ final class IndexingTarArtifact extends ObjectArtifact {
 
     @Override
     public Iterator<IndexEntry> index() throws IOException {
-        return SeekIndexBuilder.pass(reader, object, uri, limits, options.spacing(), streamed, this::built);
+        return SeekIndexBuilder.pass(reader, object, uri, limits, codec, options.spacing(), streamed, this::built);
     }
 
     private void built(SeekIndex index) {
-        seekable = new SeekableTarArtifact(reader, object, uri, limits, index, scratch);
+        seekable = new SeekableTarArtifact(reader, object, uri, limits, index, codec, scratch);
         Path kept = options.localDirectory() == null ? null : SeekIndexes.keep(options.localDirectory(), uri, index);
         LOG.log(System.Logger.Level.INFO, uri + ": seek index built by the index pass (" + index.entryCount
                 + " entries, " + index.checkpoints.size() + " checkpoints)" + (kept == null ? "" : ", kept in the"
-                + " store (" + kept + ")") + ": files fetched again are fetched one by one");
+                + " store (" + kept + ")") + ": " + SeekIndexes.resumability(index, codec));
     }
 
     @Override
@@ -74,7 +76,7 @@ final class IndexingTarArtifact extends ObjectArtifact {
         }
         synchronized (this) {
             if (seekable == null) {
-                built(SeekIndexBuilder.build(reader, object, uri, limits, options.spacing()));
+                built(SeekIndexBuilder.build(reader, object, uri, limits, codec, options.spacing()));
             }
             return seekable;
         }

@@ -13,21 +13,21 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
- * Builds a tar.gz's {@link SeekIndex} in one pass over the archive: inflating with the system
- * zlib to note checkpoints, reading the tar on top for its entries, as a mount's index pass
- * would, and each file's CRC-32 (checked whenever it is extracted through the index). A mount's
- * pass leaves each file's bytes in its scratch on the way, as a streamed tar.gz's does.
+ * Builds a tar.gz's or tar.zst's {@link SeekIndex} in one pass over the archive: decompressing
+ * it noting checkpoints, reading the tar on top for its entries, as a mount's index pass would,
+ * and each file's CRC-32 (checked whenever it is extracted through the index). A mount's pass
+ * leaves each file's bytes in its scratch on the way, as a streamed compressed tar's does.
  */
 final class SeekIndexBuilder {
     private SeekIndexBuilder() {
     }
 
     /** The index, built by a pass that keeps nothing else. */
-    static SeekIndex build(RangeReader reader, ObjectInfo object, String uri, ArchiveLimits limits, long spacing)
-            throws IOException {
+    static SeekIndex build(RangeReader reader, ObjectInfo object, String uri, ArchiveLimits limits, SeekCodec codec,
+            long spacing) throws IOException {
         SeekIndex[] built = new SeekIndex[1];
         try {
-            pass(reader, object, uri, limits, spacing, null, index -> built[0] = index).forEachRemaining(entry -> { });
+            pass(reader, object, uri, limits, codec, spacing, null, index -> built[0] = index).forEachRemaining(entry -> { });
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
@@ -40,14 +40,14 @@ final class SeekIndexBuilder {
      * index to {@code built} once the pass has read the last entry.
      */
     static Iterator<IndexEntry> pass(RangeReader reader, ObjectInfo object, String uri, ArchiveLimits limits,
-            long spacing, TarArtifact spill, Consumer<SeekIndex> built) throws IOException {
-        TarArtifact entries = new TarArtifact(reader, object, uri, limits, TarArtifact.Compression.GZIP, null);
+            SeekCodec codec, long spacing, TarArtifact spill, Consumer<SeekIndex> built) throws IOException {
+        TarArtifact entries = new TarArtifact(reader, object, uri, limits, codec.compression, null);
         List<SeekIndex.Checkpoint> checkpoints = new ArrayList<>();
         SeekIndex.EntryWriter writer = new SeekIndex.EntryWriter();
-        GzipInflaterStream gzip = GzipInflaterStream.fromStart(
+        DecompressedStream decompressed = codec.fromStart(
                 new SequentialStream(reader, object, TarArtifact.STREAM_WINDOW), uri, spacing, checkpoints::add);
-        TarArchiveInputStream tar = new TarArchiveInputStream(gzip, "UTF-8");
-        return new EntryIterator(limits.onBadEntry()) {
+        TarArchiveInputStream tar = new TarArchiveInputStream(decompressed, "UTF-8");
+        Iterator<IndexEntry> pass = new EntryIterator(limits.onBadEntry()) {
             private long ordinal = -1;
 
             @Override
@@ -84,7 +84,7 @@ final class SeekIndexBuilder {
                 if (++ordinal >= limits.maxEntries()) {
                     throw new BadArtifactException(uri, null, "more than " + limits.maxEntries() + " entries");
                 }
-                long dataOffset = gzip.position();
+                long dataOffset = decompressed.position();
                 IndexEntry indexed = entries.entry(entry, 0, dataOffset, TarArtifact.storedBytes(entry), ordinal);
                 if (indexed.type() != EntryType.FILE || indexed.size() == 0) {
                     return indexed;
@@ -102,6 +102,12 @@ final class SeekIndexBuilder {
                         indexed.mtimeSec(), indexed.mtimeNsec(), null, null, locator);
             }
         };
+        try {
+            pass.hasNext(); // an archive that is no tar.gz (or tar.zst) at all is refused here, not half-way through
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return pass;
     }
 
     /** The CRC-32 of the entry's bytes, copied into {@code spilled} on the way unless it is null. */

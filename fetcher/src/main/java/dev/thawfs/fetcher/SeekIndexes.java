@@ -12,7 +12,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * Seek indexes of tar.gz archives: built by one pass over the archive (a mount's index pass, or
+ * Seek indexes of tar.gz and (multi-frame) tar.zst archives: built by one pass over the archive (a mount's index pass, or
  * {@code thawfs index}), kept in the local store ({@code seek-indexes/}, one file per archive
  * URI) and published beside the archive ({@code KEY.thawfs-index}). A mount uses the kept one,
  * else the published one, while it describes this version of the archive, and reads the archive
@@ -23,15 +23,15 @@ public final class SeekIndexes {
 
     /** What {@code thawfs index} built: sizes for its report, where it was kept (null: nowhere). */
     public record Built(String archive, long archiveBytes, String index, long indexBytes, int checkpoints,
-            int entries, boolean published, Path kept) {
+            int entries, boolean published, Path kept, String reading) {
     }
 
     private SeekIndexes() {
     }
 
-    static Built build(RangeReader reader, ObjectInfo archive, String uri, ArchiveLimits limits,
+    static Built build(RangeReader reader, ObjectInfo archive, String uri, ArchiveLimits limits, SeekCodec codec,
             SeekIndexOptions options, boolean publish) throws IOException {
-        SeekIndex index = SeekIndexBuilder.build(reader, archive, uri, limits, options.spacing());
+        SeekIndex index = SeekIndexBuilder.build(reader, archive, uri, limits, codec, options.spacing());
         byte[] encoded = index.encode();
         String key = archive.key() + SeekIndex.SUFFIX;
         if (publish) {
@@ -39,24 +39,36 @@ public final class SeekIndexes {
         }
         Path kept = options.localDirectory() == null ? null : keep(options.localDirectory(), uri, encoded);
         return new Built(uri, archive.size(), reader.store().uri(key), encoded.length, index.checkpoints.size(),
-                index.entryCount, publish, kept);
+                index.entryCount, publish, kept, resumability(index, codec));
     }
 
     /**
-     * A tar.gz, read through the index {@link #choose} finds, else streamed whole once building
-     * one; streamed as without an index if the system zlib, which both need, cannot be loaded.
+     * How files are read through the index: one by one; or, for a zstd archive of a single frame,
+     * which decompresses only from its start, streamed from there.
+     */
+    static String resumability(SeekIndex index, SeekCodec codec) {
+        if (codec == SeekCodec.ZSTD && index.checkpoints.size() == 1 && index.archiveSize > index.spacing) {
+            return "one zstd frame, which decompresses only from its start: files are streamed from the archive's"
+                    + " start (pzstd, or zstd --seekable, writes several frames)";
+        }
+        return "files are fetched one by one";
+    }
+
+    /**
+     * A tar.gz or tar.zst, read through the index {@link #choose} finds, else streamed whole once
+     * building one; streamed as without an index if the native library both need cannot be loaded.
      */
     static ObjectArtifact open(RangeReader reader, ObjectInfo archive, String uri, ArchiveLimits limits,
-            SeekIndexOptions options, Path scratch) {
+            SeekCodec codec, SeekIndexOptions options, Path scratch) {
         try {
-            NativeInflater.checkAvailable();
+            codec.checkAvailable();
         } catch (SeekIndex.Unusable e) {
             LOG.log(System.Logger.Level.WARNING, uri + ": streamed whole, without a seek index: " + e.getMessage());
-            return new TarArtifact(reader, archive, uri, limits, TarArtifact.Compression.GZIP, scratch);
+            return new TarArtifact(reader, archive, uri, limits, codec.compression, scratch);
         }
-        Optional<SeekIndex> index = choose(reader, archive, uri, options.localDirectory());
-        return index.isPresent() ? new SeekableTarArtifact(reader, archive, uri, limits, index.get(), scratch)
-                : new IndexingTarArtifact(reader, archive, uri, limits, options, scratch);
+        Optional<SeekIndex> index = choose(reader, archive, uri, codec, options.localDirectory());
+        return index.isPresent() ? new SeekableTarArtifact(reader, archive, uri, limits, index.get(), codec, scratch)
+                : new IndexingTarArtifact(reader, archive, uri, limits, codec, options, scratch);
     }
 
     /**
@@ -65,14 +77,15 @@ public final class SeekIndexes {
      * it. One log line says which is used, or that the archive is streamed; one more says why an
      * index found is not used.
      */
-    private static Optional<SeekIndex> choose(RangeReader reader, ObjectInfo archive, String uri, Path localDirectory) {
+    private static Optional<SeekIndex> choose(RangeReader reader, ObjectInfo archive, String uri, SeekCodec codec,
+            Path localDirectory) {
         if (localDirectory != null) {
             Path file = localFile(localDirectory, uri);
             try {
                 SeekIndex index = usable(Files.readAllBytes(file), archive);
                 LOG.log(System.Logger.Level.INFO, uri + ": seek index kept in the store (" + file + ") used ("
-                        + index.entryCount + " entries, " + index.checkpoints.size() + " checkpoints): files are"
-                        + " fetched one by one");
+                        + index.entryCount + " entries, " + index.checkpoints.size() + " checkpoints): "
+                        + resumability(index, codec));
                 return Optional.of(index);
             } catch (NoSuchFileException e) {
                 // none kept: look for a published one
@@ -81,7 +94,7 @@ public final class SeekIndexes {
                         + e.getMessage());
             }
         }
-        Optional<SeekIndex> published = published(reader, archive, uri, localDirectory);
+        Optional<SeekIndex> published = published(reader, archive, uri, codec, localDirectory);
         if (published.isEmpty()) {
             LOG.log(System.Logger.Level.INFO, uri + ": no usable seek index (in the store or at "
                     + reader.store().uri(archive.key() + SeekIndex.SUFFIX) + "): the archive is streamed whole once,"
@@ -90,7 +103,7 @@ public final class SeekIndexes {
         return published;
     }
 
-    private static Optional<SeekIndex> published(RangeReader reader, ObjectInfo archive, String uri,
+    private static Optional<SeekIndex> published(RangeReader reader, ObjectInfo archive, String uri, SeekCodec codec,
             Path localDirectory) {
         String key = archive.key() + SeekIndex.SUFFIX;
         String indexUri = reader.store().uri(key);
@@ -102,7 +115,7 @@ public final class SeekIndexes {
             byte[] encoded = reader.read(published, 0, (int) published.size());
             SeekIndex index = usable(encoded, archive);
             LOG.log(System.Logger.Level.INFO, uri + ": seek index " + indexUri + " used (" + index.entryCount
-                    + " entries, " + index.checkpoints.size() + " checkpoints): files are fetched one by one");
+                    + " entries, " + index.checkpoints.size() + " checkpoints): " + resumability(index, codec));
             if (localDirectory != null) {
                 keep(localDirectory, uri, encoded);
             }

@@ -25,7 +25,9 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
  * ranged read. Compressed (tar.gz, tgz, tar.zst, tar.xz), the archive
  * can only be read front to back, so it is artifact-granular: the pass that produces the index
  * also keeps every file's bytes in a scratch directory, from where each entry is handed over once;
- * only an entry asked for again (its content evicted meanwhile) costs another pass.
+ * only an entry asked for again (its content evicted meanwhile) costs another pass. (A tar.gz or
+ * tar.zst is read so only without a seek index and without the native library one needs: see
+ * {@link SeekIndexes}; its sparse files always are.)
  */
 final class TarArtifact extends ObjectArtifact {
     /** Compression around the tar. */
