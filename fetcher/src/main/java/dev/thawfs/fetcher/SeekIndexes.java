@@ -37,7 +37,7 @@ public final class SeekIndexes {
         if (publish) {
             reader.write(key, encoded);
         }
-        Path kept = options.localDirectory() == null ? null : keep(options.localDirectory(), uri, encoded);
+        Path kept = options.localDirectory() == null ? null : write(options.localDirectory(), uri, encoded);
         return new Built(uri, archive.size(), reader.store().uri(key), encoded.length, index.checkpoints.size(),
                 index.entryCount, publish, kept, resumability(index, codec));
     }
@@ -91,7 +91,7 @@ public final class SeekIndexes {
                 // none kept: look for a published one
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, uri + ": seek index kept in the store (" + file + ") not used, "
-                        + e.getMessage());
+                        + (e instanceof SeekIndex.Unusable ? e.getMessage() : "unreadable (" + e + ")"));
             }
         }
         Optional<SeekIndex> published = published(reader, archive, uri, codec, localDirectory);
@@ -117,7 +117,7 @@ public final class SeekIndexes {
             LOG.log(System.Logger.Level.INFO, uri + ": seek index " + indexUri + " used (" + index.entryCount
                     + " entries, " + index.checkpoints.size() + " checkpoints): " + resumability(index, codec));
             if (localDirectory != null) {
-                keep(localDirectory, uri, encoded);
+                keep(localDirectory, uri, index);
             }
             return Optional.of(index);
         } catch (NoSuchFileException e) {
@@ -144,14 +144,14 @@ public final class SeekIndexes {
      */
     static Path keep(Path localDirectory, String uri, SeekIndex index) {
         try {
-            return keep(localDirectory, uri, index.encode());
+            return write(localDirectory, uri, index.encode());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, uri + ": its seek index could not be kept in the store: " + e);
             return null;
         }
     }
 
-    private static Path keep(Path localDirectory, String uri, byte[] encoded) throws IOException {
+    private static Path write(Path localDirectory, String uri, byte[] encoded) throws IOException {
         Files.createDirectories(localDirectory);
         Path file = localFile(localDirectory, uri);
         Path partial = Files.createTempFile(localDirectory, ".partial-", SeekIndex.SUFFIX);
