@@ -4,9 +4,9 @@ import dev.thawfs.bench.Fixtures.Read;
 import dev.thawfs.config.PassthroughMode;
 import dev.thawfs.fs.proto.PassthroughPolicy;
 import dev.thawfs.config.S3Settings;
-import dev.thawfs.config.Settings;
 import dev.thawfs.fetcher.Artifacts;
 import dev.thawfs.fetcher.FetchOptions;
+import dev.thawfs.fetcher.SeekIndexOptions;
 import dev.thawfs.fetcher.SeekIndexes;
 import dev.thawfs.fetcher.S3ProxyServer;
 import dev.thawfs.fs.engine.FuseSession;
@@ -42,6 +42,9 @@ public final class StartupBench {
     /** {@code --passthrough MODE}: inode for tier A on the series kernel. */
     private static final PassthroughMode PASSTHROUGH =
             PassthroughMode.parse(System.getProperty("thawfs.bench.passthrough", "auto"));
+    /** {@code --checkpoint-spacing BYTES}: the tar.gz seek index's; index.checkpoint-spacing's default unless given. */
+    private static final long CHECKPOINT_SPACING = Long.getLong("thawfs.bench.checkpointSpacing",
+            SeekIndexOptions.defaults().spacing());
 
     private StartupBench() {
     }
@@ -79,7 +82,7 @@ public final class StartupBench {
                     SeekIndexes.Built index = null;
                     if (!run.equals(name)) {
                         index = Artifacts.buildSeekIndex("s3://" + BUCKET + "/" + name, FetchOptions.defaults(
-                                s3.settings()), Settings.defaults().get(Settings.INDEX_CHECKPOINT_SPACING), true);
+                                s3.settings()).withSeekIndexes(new SeekIndexOptions(CHECKPOINT_SPACING, null)), true);
                     }
                     List<String> trace = Collections.synchronizedList(new ArrayList<>());
                     Path store = work.resolve("store-" + run);

@@ -9,6 +9,7 @@ import dev.thawfs.fetcher.Artifacts;
 import dev.thawfs.fetcher.FetchOptions;
 import dev.thawfs.fetcher.RangeReader;
 import dev.thawfs.fetcher.RetryPolicy;
+import dev.thawfs.fetcher.SeekIndexOptions;
 import dev.thawfs.fs.thaw.Layer;
 import dev.thawfs.store.Artifact;
 import dev.thawfs.store.FetcherSource;
@@ -65,7 +66,13 @@ final class SourceMixin implements ConfigMixin.Flags {
                         settings.get(Settings.FETCH_PARALLEL_PARTS)),
                 new ArchiveLimits(settings.get(Settings.LIMITS_MAX_ENTRIES),
                         settings.get(Settings.LIMITS_MAX_EXPANSION_RATIO), settings.get(Settings.LIMITS_MAX_ENTRY_SIZE),
-                        settings.get(Settings.LIMITS_ON_BAD_ENTRY)));
+                        settings.get(Settings.LIMITS_ON_BAD_ENTRY)), SeekIndexOptions.defaults());
+    }
+
+    /** tar.gz seek indexes as the settings say, kept in the store's directory. */
+    static SeekIndexOptions seekIndexes(Settings settings) {
+        return new SeekIndexOptions(settings.get(Settings.INDEX_CHECKPOINT_SPACING),
+                Store.seekIndexDirectory(settings.get(Settings.STORE_DIR)));
     }
 
     /**
@@ -94,7 +101,7 @@ final class SourceMixin implements ConfigMixin.Flags {
 
         Opening(Settings settings, List<String> sources) {
             this.sources = sources;
-            FetchOptions options = fetchOptions(settings);
+            FetchOptions options = fetchOptions(settings).withSeekIndexes(seekIndexes(settings));
             Path scratch = Store.scratchDirectory(settings.get(Settings.STORE_DIR));
             this.readers = sources.stream().map(source -> CompletableFuture.supplyAsync(() -> {
                 try {

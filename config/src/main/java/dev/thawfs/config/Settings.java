@@ -107,8 +107,9 @@ public final class Settings {
             ValueType.integer(1, 256), "8", "files thawfs prefetch fetches at once");
 
     public static final Setting<Long> INDEX_CHECKPOINT_SPACING = new Setting<>("index.checkpoint-spacing",
-            ValueType.size(64 * KIB, GIB), "4MiB", "a tar.gz's seek index (thawfs index) can resume decompression"
-                    + " after every this much compressed input: smaller, a cold file fetches less and the index grows");
+            ValueType.size(64 * KIB, GIB), "4MiB", "a tar.gz's seek index (a mount's pass, thawfs index) can resume"
+                    + " decompression after every this much compressed input: smaller, a cold file fetches less and"
+                    + " the index grows");
 
     public static final Setting<Integer> LIMITS_MAX_ENTRIES = new Setting<>("limits.max-entries",
             ValueType.integer(1, 100_000_000), "5000000", "entries one artifact may have");

@@ -90,22 +90,24 @@ public final class Artifacts {
     }
 
     /**
-     * Builds the seek index of a tar.gz source, with one pass over it; with {@code publish},
-     * stores it beside the archive, where mounts of the archive look for it.
+     * Builds the seek index of a tar.gz or tar.zst source, with one pass over it, as {@code options} say
+     * (keeping it in a store's directory, if they name one); with {@code publish}, stores it
+     * beside the archive too, where mounts of the archive on any store look for it.
      */
-    public static SeekIndexes.Built buildSeekIndex(String source, FetchOptions options, long spacing, boolean publish)
+    public static SeekIndexes.Built buildSeekIndex(String source, FetchOptions options, boolean publish)
             throws IOException {
         Source parsed = Source.parse(source);
-        if (parsed.isPrefix() || parsed.named().or(() -> ArchiveFormat.ofName(parsed.name()))
-                .filter(ArchiveFormat.TAR_GZ::equals).isEmpty()) {
-            throw new IllegalArgumentException("source " + source + ": seek indexes are built for tar.gz archives"
-                    + " (named .tar.gz or .tgz, or with #tar.gz after the name)");
+        Optional<SeekCodec> codec = parsed.isPrefix() ? Optional.empty()
+                : parsed.named().or(() -> ArchiveFormat.ofName(parsed.name())).flatMap(SeekCodec::of);
+        if (codec.isEmpty()) {
+            throw new IllegalArgumentException("source " + source + ": seek indexes are built for tar.gz and tar.zst"
+                    + " archives (named .tar.gz, .tgz, .tar.zst or .tzst, or with #tar.gz or #tar.zst after the name)");
         }
         ObjectStore store = objectStore(parsed, options);
         try (RangeReader reader = new RangeReader(store, options.retry(), options.parallelism())) {
             String key = objectKey(parsed);
             return SeekIndexes.build(reader, store.stat(key), store.uri(key) + parsed.uriSuffix(), options.limits(),
-                    spacing, publish);
+                    codec.get(), options.seekIndexes(), publish);
         }
     }
 
@@ -174,10 +176,11 @@ public final class Artifacts {
             if (format == ArchiveFormat.ZIP) {
                 return new ZipArtifact(reader, object, uri, limits);
             }
-            Optional<SeekIndex> index = format == ArchiveFormat.TAR_GZ ? SeekIndexes.published(reader, object, uri)
-                    : Optional.empty();
-            return index.isPresent() ? new SeekableTarArtifact(reader, object, uri, limits, index.get(), scratch)
-                    : new TarArtifact(reader, object, uri, limits, format.compression, scratch);
+            Optional<SeekCodec> seekable = SeekCodec.of(format);
+            if (seekable.isPresent()) {
+                return SeekIndexes.open(reader, object, uri, limits, seekable.get(), options.seekIndexes(), scratch);
+            }
+            return new TarArtifact(reader, object, uri, limits, format.compression, scratch);
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;

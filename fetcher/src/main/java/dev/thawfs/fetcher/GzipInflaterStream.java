@@ -9,14 +9,9 @@ import java.io.InputStream;
  * boundary after every {@code spacing} bytes of input, or resumed at such a checkpoint, from the
  * byte it lies in.
  */
-final class GzipInflaterStream extends BlockInputStream {
+final class GzipInflaterStream extends DecompressedStream {
     /** A gzip member's trailer (CRC-32, size), which inflation resumed as bare deflate data leaves to skip. */
     private static final int TRAILER = 8;
-
-    /** Receives checkpoints as the stream passes them. */
-    interface Checkpoints {
-        void add(SeekIndex.Checkpoint checkpoint) throws IOException;
-    }
 
     private final NativeInflater inflater;
     private final InputStream compressed;
@@ -79,13 +74,13 @@ final class GzipInflaterStream extends BlockInputStream {
         return stream;
     }
 
-    /** Decompressed bytes produced so far, counted from the archive's start. */
+    @Override
     long position() {
         return position;
     }
 
     @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
+    int readSome(byte[] buffer, int offset, int length) throws IOException {
         if (length == 0) {
             return 0;
         }

@@ -19,13 +19,15 @@ final class InflatedSegments {
     private static final long LARGEST = 16 << 20;
 
     private final SeekIndex index;
+    private final SeekCodec codec;
     private final CheckpointSegments compressed;
     private final String uri;
     private final Map<Integer, CompletableFuture<byte[]>> kept = new LinkedHashMap<>(16, 0.75f, true);
     private long keptBytes;
 
-    InflatedSegments(SeekIndex index, CheckpointSegments compressed, String uri) {
+    InflatedSegments(SeekIndex index, SeekCodec codec, CheckpointSegments compressed, String uri) {
         this.index = index;
+        this.codec = codec;
         this.compressed = compressed;
         this.uri = uri;
     }
@@ -75,8 +77,7 @@ final class InflatedSegments {
     private byte[] inflate(int segment) throws IOException {
         SeekIndex.Checkpoint checkpoint = index.checkpoints.get(segment);
         int length = (int) outputLength(segment);
-        try (GzipInflaterStream in = GzipInflaterStream.resume(compressed.read(segment, segment), checkpoint,
-                index.window(checkpoint), uri)) {
+        try (DecompressedStream in = codec.resume(compressed.read(segment, segment), index, checkpoint, uri)) {
             byte[] output = in.readNBytes(length);
             if (output.length != length) {
                 throw new BadArtifactException(uri, null, "inflates to " + output.length + " bytes between checkpoints "

@@ -9,11 +9,12 @@ import java.util.Iterator;
 import java.util.zip.CRC32;
 
 /**
- * A tar.gz read through its {@link SeekIndex}: the index gives the tree without a pass over the
- * archive, and a file costs the ranged reads of the segments from the checkpoint before it to the
- * one after it (one for most files), inflated from the checkpoint's window, with its size and
- * CRC-32 checked; neighbouring files share the segments' requests and inflation. Files the index leaves
- * to streaming (sparse ones) are extracted as from a plain tar.gz.
+ * A tar.gz (or multi-frame tar.zst) read through its {@link SeekIndex}: the index gives the tree
+ * without a pass over the archive, and a file costs the ranged reads of the segments from the
+ * checkpoint before it to the one after it (one for most files), decompressed from the
+ * checkpoint on, with its size and CRC-32 checked; neighbouring files share the segments'
+ * requests and decompression. Files the index leaves to streaming (sparse ones) are extracted as
+ * from a streamed compressed tar.
  */
 final class SeekableTarArtifact extends ObjectArtifact {
     /** Entries read through an index are located otherwise than streamed ones: another artifact to the store. */
@@ -22,22 +23,34 @@ final class SeekableTarArtifact extends ObjectArtifact {
     private static final long SLICED = 16 << 20;
 
     private final SeekIndex index;
+    private final SeekCodec codec;
     private final TarArtifact streamed;
     private final CheckpointSegments segments;
     private final InflatedSegments inflated;
 
     SeekableTarArtifact(RangeReader reader, ObjectInfo object, String uri, ArchiveLimits limits, SeekIndex index,
-            Path scratchParent) {
+            SeekCodec codec, Path scratchParent) {
         super(reader, object, uri, limits);
         this.index = index;
+        this.codec = codec;
         this.segments = new CheckpointSegments(reader, object, index);
-        this.inflated = new InflatedSegments(index, segments, uri);
-        this.streamed = new TarArtifact(reader, object, uri, limits, TarArtifact.Compression.GZIP, scratchParent);
+        this.inflated = new InflatedSegments(index, codec, segments, uri);
+        this.streamed = new TarArtifact(reader, object, uri, limits, codec.compression, scratchParent);
     }
 
     @Override
     public String identity() {
+        return identity(object);
+    }
+
+    /** Whether read through an index kept, published or being built: the same entries, the same artifact. */
+    static String identity(ObjectInfo object) {
         return object.identity() + IDENTITY_SUFFIX;
+    }
+
+    /** The name in a mount's scratch of the bytes of the file at {@code dataOffset}, left there by its index pass. */
+    static String spillName(long dataOffset) {
+        return "at-" + dataOffset;
     }
 
     @Override
@@ -105,8 +118,7 @@ final class SeekableTarArtifact extends ObjectArtifact {
     /** A file inflated from the checkpoint before it, as it arrives: one too large to hold, or at the archive's end. */
     private void stream(int first, int last, long offset, long length, CRC32 crc, OutputStream out) throws IOException {
         SeekIndex.Checkpoint checkpoint = index.checkpoints.get(first);
-        try (GzipInflaterStream in = GzipInflaterStream.resume(segments.read(first, last), checkpoint,
-                index.window(checkpoint), uri)) {
+        try (DecompressedStream in = codec.resume(segments.read(first, last), index, checkpoint, uri)) {
             in.skipNBytes(offset - checkpoint.out());
             byte[] buffer = new byte[64 << 10];
             for (long left = length; left > 0; ) {

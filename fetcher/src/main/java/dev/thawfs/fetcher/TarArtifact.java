@@ -25,7 +25,9 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
  * ranged read. Compressed (tar.gz, tgz, tar.zst, tar.xz), the archive
  * can only be read front to back, so it is artifact-granular: the pass that produces the index
  * also keeps every file's bytes in a scratch directory, from where each entry is handed over once;
- * only an entry asked for again (its content evicted meanwhile) costs another pass.
+ * only an entry asked for again (its content evicted meanwhile) costs another pass. (A tar.gz or
+ * tar.zst is read so only without a seek index and without the native library one needs: see
+ * {@link SeekIndexes}; its sparse files always are.)
  */
 final class TarArtifact extends ObjectArtifact {
     /** Compression around the tar. */
@@ -102,7 +104,7 @@ final class TarArtifact extends ObjectArtifact {
                     }
                     IndexEntry next = entry(entry, nextHeader, dataOffset, stored, ordinal);
                     if (spill != null && next.type() == EntryType.FILE && next.size() > 0) {
-                        Path file = spill.resolve(Long.toString(ordinal));
+                        Path file = spill.resolve(streamedName(ordinal));
                         if (entry.isSparse()) {
                             spillSparse(tar, entry, file);
                         } else {
@@ -242,15 +244,8 @@ final class TarArtifact extends ObjectArtifact {
             return;
         }
         long ordinal = Locators.read(locator, Locators.STREAMED_TAR, uri).getLong();
-        Path spilled = scratch == null ? null : scratch.resolve(Long.toString(ordinal));
-        if (spilled != null && Files.exists(spilled)) {
-            try {
-                Files.copy(spilled, out);
-                Files.delete(spilled); // handed over: the store keeps it from now on
-                return;
-            } catch (java.nio.file.NoSuchFileException handedOverMeanwhile) {
-                // another request took it first: stream it again
-            }
+        if (handOver(streamedName(ordinal), out)) {
+            return;
         }
         try (TarArchiveInputStream tar = open(new SequentialStream(reader, object, STREAM_WINDOW))) {
             for (long i = 0; ; i++) {
@@ -362,8 +357,36 @@ final class TarArtifact extends ObjectArtifact {
         }
     }
 
+    /** The name of the entry {@code ordinal}'s bytes in the scratch. */
+    static String streamedName(long ordinal) {
+        return Long.toString(ordinal);
+    }
+
+    /** Where the index pass leaves the bytes called {@code name} (in a scratch directory made now if need be). */
+    Path spillFile(String name) throws IOException {
+        return scratch().resolve(name);
+    }
+
+    /**
+     * Copies the bytes the index pass left under {@code name} to {@code out} and forgets them
+     * (the store keeps them from now on); false if there are none (handed over already).
+     */
+    boolean handOver(String name, OutputStream out) throws IOException {
+        Path spilled = scratch == null ? null : scratch.resolve(name);
+        if (spilled == null || !Files.exists(spilled)) {
+            return false;
+        }
+        try {
+            Files.copy(spilled, out);
+            Files.delete(spilled);
+            return true;
+        } catch (java.nio.file.NoSuchFileException handedOverMeanwhile) {
+            return false; // another request took it first
+        }
+    }
+
     /** A sparse entry kept for later with its holes left holes: a mostly empty disk image takes no scratch space. */
-    private void spillSparse(TarArchiveInputStream tar, TarArchiveEntry entry, Path file) throws IOException {
+    void spillSparse(TarArchiveInputStream tar, TarArchiveEntry entry, Path file) throws IOException {
         try (RandomAccessFile spilled = new RandomAccessFile(file.toFile(), "rw")) {
             FileChannel channel = spilled.getChannel();
             long written = expand(tar, entry, Channels.newOutputStream(channel),

@@ -39,7 +39,7 @@ class HostileArtifactsTest {
     private ArtifactReader open(Path file, ArchiveLimits limits) throws IOException {
         return Artifacts.open(file.toString(), new FetchOptions(null, dev.thawfs.config.HttpSettings.defaults(),
                 new RetryPolicy(1, java.time.Duration.ZERO, java.time.Duration.ZERO),
-                RangeReader.Parallelism.defaults(), limits), work.resolve("scratch"));
+                RangeReader.Parallelism.defaults(), limits, SeekIndexOptions.defaults()), work.resolve("scratch"));
     }
 
     private String indexError(Path file, ArchiveLimits limits) throws IOException {

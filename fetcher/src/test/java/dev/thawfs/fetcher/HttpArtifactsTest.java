@@ -64,7 +64,8 @@ class HttpArtifactsTest {
 
     private static ArtifactReader open(String uri, HttpSettings settings) throws IOException {
         return Artifacts.open(uri, new FetchOptions(null, settings, new RetryPolicy(2, Duration.ofMillis(1),
-                Duration.ofMillis(1)), RangeReader.Parallelism.defaults(), ArchiveLimits.defaults()), work.resolve("scratch"));
+                Duration.ofMillis(1)), RangeReader.Parallelism.defaults(), ArchiveLimits.defaults(),
+                SeekIndexOptions.defaults()), work.resolve("scratch"));
     }
 
     private static ArtifactReader open(String uri) throws IOException {

@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Seek indexes of tar.gz archives made by tar and gzip: built in one pass, published beside the
- * archive, then used to read each file from the checkpoint before it; refused whole when built
- * for another version of the archive or damaged, the archive then streamed as without one.
+ * Seek indexes of tar.gz archives made by tar and gzip: built in one pass (thawfs index's, or a
+ * mount's index pass, then kept in the store), published beside the archive, then used to read
+ * each file from the checkpoint before it; refused whole when built for another version of the
+ * archive or damaged, the archive then streamed whole, an index built on the way.
  */
 class SeekIndexTest {
     private static final long SPACING = 64 << 10;
@@ -52,8 +53,25 @@ class SeekIndexTest {
         return Artifacts.open(work.resolve(name).toString(), FetchOptions.defaults(null), work.resolve("scratch"));
     }
 
+    /** Opened as a mount on a store whose seek indexes are in {@code kept} opens it. */
+    private ArtifactReader openKeeping(Path kept) throws IOException {
+        return Artifacts.open(work.resolve("app.tar.gz").toString(), FetchOptions.defaults(null)
+                .withSeekIndexes(new SeekIndexOptions(SPACING, kept)), work.resolve("scratch"));
+    }
+
+    private static IndexEntry entry(List<IndexEntry> index, String path) {
+        return index.stream().filter(e -> e.path().equals(path)).findFirst().orElseThrow();
+    }
+
+    private byte[] extract(ArtifactReader artifact, IndexEntry entry) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        artifact.extract(entry.locator(), entry.size(), bytes);
+        return bytes.toByteArray();
+    }
+
     private SeekIndexes.Built publish(String name) throws IOException {
-        return Artifacts.buildSeekIndex(work.resolve(name).toString(), FetchOptions.defaults(null), SPACING, true);
+        return Artifacts.buildSeekIndex(work.resolve(name).toString(), FetchOptions.defaults(null)
+                .withSeekIndexes(new SeekIndexOptions(SPACING, null)), true);
     }
 
     /** Every file extracted through the artifact equals what tar extracted; the tree too. */
@@ -120,7 +138,7 @@ class SeekIndexTest {
         Trees.run(extracted, "tar", "-xzf", work.resolve("app.tar.gz").toString());
         try (CapturedLog log = new CapturedLog(SeekIndexes.class); ArtifactReader artifact = open("app.tar.gz")) {
             assertTrue(log.lines().get(0).contains("not used, built for another version"), log.lines().toString());
-            assertFalse(artifact.identity().endsWith(" seekable"));
+            assertTrue(artifact instanceof IndexingTarArtifact, "streamed, building an index");
             assertSameAsTar(artifact);
         }
     }
@@ -138,7 +156,7 @@ class SeekIndexTest {
         Files.copy(work.resolve("app.tar.gz"), published, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         try (CapturedLog log = new CapturedLog(SeekIndexes.class); ArtifactReader artifact = open("app.tar.gz")) {
             assertTrue(log.lines().get(0).contains("not used, not a thawfs seek index"), log.lines().toString());
-            assertFalse(artifact.identity().endsWith(" seekable"));
+            assertTrue(artifact instanceof IndexingTarArtifact, "streamed, building an index");
         }
     }
 
@@ -174,8 +192,84 @@ class SeekIndexTest {
     @Test
     void withoutAnIndexTheArchiveIsStreamedAndTheLogSaysSo() throws Exception {
         try (CapturedLog log = new CapturedLog(SeekIndexes.class); ArtifactReader artifact = open("app.tar.gz")) {
-            assertTrue(log.lines().get(0).contains("no seek index"), log.lines().toString());
-            assertFalse(artifact.identity().endsWith(" seekable"));
+            assertTrue(log.lines().get(0).contains("no usable seek index"), log.lines().toString());
+            assertTrue(artifact instanceof IndexingTarArtifact, "streamed, building an index");
         }
+    }
+
+    @Test
+    void theIndexPassBuildsAnIndexKeptInTheStoreForFilesFetchedAgainAndForTheNextMount() throws Exception {
+        Path kept = work.resolve("store/seek-indexes");
+        long archiveSize = Files.size(work.resolve("app.tar.gz"));
+        String identity;
+        List<IndexEntry> streamedIndex;
+        try (CapturedLog log = new CapturedLog(IndexingTarArtifact.class); ArtifactReader artifact = openKeeping(kept)) {
+            identity = artifact.identity();
+            streamedIndex = Trees.index(artifact);
+            assertEquals(archiveSize, artifact.counters().bytes(), "one pass over the archive");
+            assertTrue(log.lines().get(0).contains("seek index built by the index pass")
+                    && log.lines().get(0).contains("kept in the store"), log.lines().toString());
+            IndexEntry cold = entry(streamedIndex, "pkg/lib/text-30.txt");
+            byte[] expected = Files.readAllBytes(extracted.resolve(cold.path()));
+            assertArrayEquals(expected, extract(artifact, cold));
+            assertEquals(archiveSize, artifact.counters().bytes(), "handed over from the pass's scratch");
+            assertArrayEquals(expected, extract(artifact, cold), "fetched again, as once evicted");
+            long fetched = artifact.counters().bytes() - archiveSize;
+            assertTrue(fetched > 0 && fetched <= cold.size() + 3 * SPACING && fetched < archiveSize / 4,
+                    fetched + " bytes fetched of " + archiveSize + " for a file of " + cold.size());
+        }
+        try (CapturedLog log = new CapturedLog(SeekIndexes.class); ArtifactReader artifact = openKeeping(kept)) {
+            assertTrue(log.lines().get(0).contains("seek index kept in the store") && log.lines().get(0).contains("used"),
+                    log.lines().toString());
+            assertEquals(0, artifact.counters().bytes(), "nothing fetched to open it");
+            assertEquals(identity, artifact.identity(), "the same artifact to the store: its tree and content stay");
+            assertEquals(Trees.describe(streamedIndex), Trees.describe(Trees.index(artifact)));
+            assertSameAsTar(artifact);
+        }
+    }
+
+    @Test
+    void aDamagedIndexInTheStoreIsNotUsedAndIsReplacedByTheNextPass() throws Exception {
+        Path kept = work.resolve("store/seek-indexes");
+        try (ArtifactReader artifact = openKeeping(kept)) {
+            Trees.index(artifact);
+        }
+        Path file;
+        try (var files = Files.list(kept)) {
+            file = files.findFirst().orElseThrow();
+        }
+        byte[] whole = Files.readAllBytes(file);
+        whole[whole.length / 2] ^= 1;
+        Files.write(file, whole);
+        try (CapturedLog log = new CapturedLog(SeekIndexes.class); ArtifactReader artifact = openKeeping(kept)) {
+            assertTrue(log.lines().get(0).contains("kept in the store (" + file + ") not used, damaged or truncated"),
+                    log.lines().toString());
+            assertTrue(log.lines().get(1).contains("no usable seek index"), log.lines().toString());
+            assertTrue(artifact instanceof IndexingTarArtifact, "streamed, building an index");
+            assertSameAsTar(artifact);
+        }
+        SeekIndex.decode(Files.readAllBytes(file)); // intact again
+    }
+
+    @Test
+    void aFileFetchedWhenTheStoreHadTheTreeButLostItsIndexBuildsTheIndexOnce() throws Exception {
+        Path kept = work.resolve("store/seek-indexes");
+        List<IndexEntry> index;
+        Path file;
+        try (ArtifactReader artifact = openKeeping(kept)) {
+            index = Trees.index(artifact);
+            file = SeekIndexes.localFile(kept, artifact.uri());
+        }
+        Files.delete(file);
+        try (CapturedLog log = new CapturedLog(IndexingTarArtifact.class); ArtifactReader artifact = openKeeping(kept)) {
+            IndexEntry first = entry(index, "pkg/lib/text-3.txt");
+            assertArrayEquals(Files.readAllBytes(extracted.resolve(first.path())), extract(artifact, first));
+            long afterPass = artifact.counters().bytes();
+            IndexEntry second = entry(index, "pkg/lib/text-40.txt");
+            assertArrayEquals(Files.readAllBytes(extracted.resolve(second.path())), extract(artifact, second));
+            assertTrue(artifact.counters().bytes() - afterPass <= second.size() + 3 * SPACING, "through the index");
+            assertEquals(1, log.lines().size(), log.lines().toString());
+        }
+        assertTrue(Files.isRegularFile(file), "kept again");
     }
 }

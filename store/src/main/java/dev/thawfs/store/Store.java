@@ -109,6 +109,14 @@ public final class Store implements AutoCloseable {
         return StoreLayout.tmp(directory);
     }
 
+    /**
+     * Where the seek indexes of the store's tar.gz artifacts are kept, one file per archive,
+     * known before the store is open (a mount looks there while the store opens).
+     */
+    public static Path seekIndexDirectory(Path directory) {
+        return StoreLayout.seekIndexes(directory);
+    }
+
     // ---- artifacts
 
     /**

@@ -14,7 +14,8 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * The directories of a store ({@code index/}, {@code blobs/xx/yy/}, {@code tmp/}, {@code native/}), mode 0700, and
+ * The directories of a store ({@code index/}, {@code blobs/xx/yy/}, {@code tmp/}, {@code native/},
+ * {@code seek-indexes/}), mode 0700, and
  * the lock that lets one process own the store at a time.
  */
 final class StoreLayout implements AutoCloseable {
@@ -36,6 +37,11 @@ final class StoreLayout implements AutoCloseable {
         this.nativeLibraries = root.resolve("native");
         this.lockChannel = lockChannel;
         this.lock = lock;
+    }
+
+    /** Seek indexes of tar.gz archives, written by whoever builds one (replaced atomically, never locked). */
+    static Path seekIndexes(Path root) {
+        return root.resolve("seek-indexes");
     }
 
     /** Scratch space: emptied whenever the store is opened. */
