@@ -21,11 +21,13 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
 
 /**
  * A tar: uncompressed, one header scan finds every entry's byte range (entry data is passed over,
- * not fetched: a window of headers costs one request, a large entry none) and one entry costs one
- * ranged read. Compressed (tar.gz, tgz, tar.zst, tar.xz), the archive
- * can only be read front to back, so it is artifact-granular: the pass that produces the index
- * also keeps every file's bytes in a scratch directory, from where each entry is handed over once;
- * only an entry asked for again (its content evicted meanwhile) costs another pass.
+ * not fetched: a window of headers costs one request, a large entry none, and a region of small
+ * entries is read ahead in parallel windows) and one entry costs one ranged read, or none if the
+ * scan held it: what the scan fetched is kept in a scratch file ({@link KeptRanges}). Compressed
+ * (tar.gz, tgz, tar.zst, tar.xz), the archive can only be read front to back, so it is
+ * artifact-granular: the pass that produces the index (fetching parts in parallel while it
+ * decompresses) also keeps every file's bytes in a scratch directory, from where each entry is
+ * handed over once; only an entry asked for again (its content evicted meanwhile) costs another pass.
  */
 final class TarArtifact extends ObjectArtifact {
     /** Compression around the tar. */
@@ -38,6 +40,8 @@ final class TarArtifact extends ObjectArtifact {
     private final Path scratchParent;
     private final Spans spans;
     private Path scratch;
+    /** What the header scan fetched, for the entries it held; null before the scan and for local files. */
+    private volatile KeptRanges kept;
 
     /** @param scratchParent where a compressed tar's entries wait between the index pass and their use */
     TarArtifact(RangeReader reader, ObjectInfo object, String uri, ArchiveLimits limits, Compression compression,
@@ -68,7 +72,9 @@ final class TarArtifact extends ObjectArtifact {
 
     @Override
     public Iterator<IndexEntry> index() throws IOException {
-        SequentialStream raw = new SequentialStream(reader, object, compression == Compression.NONE ? SCAN_WINDOW : STREAM_WINDOW);
+        SequentialStream raw = compression == Compression.NONE
+                ? SequentialStream.scanning(reader, object, SCAN_WINDOW, keep())
+                : SequentialStream.inParts(reader, object, 0, object.size());
         TarArchiveInputStream tar = open(raw);
         Path spill = compression == Compression.NONE ? null : scratch();
         return new EntryIterator(limits.onBadEntry()) {
@@ -209,14 +215,21 @@ final class TarArtifact extends ObjectArtifact {
             return;
         }
         spans.expect(locators, locator -> {
-            if (locator != null && locator.length > 0 && locator[0] == Locators.SPARSE_TAR) {
-                ByteBuffer b = Locators.read(locator, Locators.SPARSE_TAR, uri);
-                return new Spans.Range(b.getLong(), b.getLong());
-            }
-            ByteBuffer b = Locators.read(locator, Locators.TAR, uri);
-            long offset = b.getLong();
-            return new Spans.Range(offset, offset + b.getLong());
+            Spans.Range range = range(locator);
+            KeptRanges scanned = kept;
+            return scanned != null && scanned.holdsAny(range.start(), range.end()) ? null : range;
         });
+    }
+
+    /** Where an uncompressed tar's entry is: its data, or a sparse one's headers and data. */
+    private Spans.Range range(byte[] locator) throws BadArtifactException {
+        if (locator != null && locator.length > 0 && locator[0] == Locators.SPARSE_TAR) {
+            ByteBuffer b = Locators.read(locator, Locators.SPARSE_TAR, uri);
+            return new Spans.Range(b.getLong(), b.getLong());
+        }
+        ByteBuffer b = Locators.read(locator, Locators.TAR, uri);
+        long offset = b.getLong();
+        return new Spans.Range(offset, offset + b.getLong());
     }
 
     @Override
@@ -234,8 +247,11 @@ final class TarArtifact extends ObjectArtifact {
             long offset = b.getLong();
             long length = b.getLong();
             byte[] spanned = length <= Integer.MAX_VALUE ? spans.claim(offset, (int) length) : null;
+            KeptRanges scanned = kept;
             if (spanned != null) {
                 out.write(spanned);
+            } else if (scanned != null) {
+                scanned.copy(offset, offset + length, out);
             } else {
                 reader.copy(object, offset, length, out);
             }
@@ -252,7 +268,7 @@ final class TarArtifact extends ObjectArtifact {
                 // another request took it first: stream it again
             }
         }
-        try (TarArchiveInputStream tar = open(new SequentialStream(reader, object, STREAM_WINDOW))) {
+        try (TarArchiveInputStream tar = open(SequentialStream.inParts(reader, object, 0, object.size()))) {
             for (long i = 0; ; i++) {
                 TarArchiveEntry entry = tar.getNextEntry();
                 if (entry == null) {
@@ -279,8 +295,9 @@ final class TarArtifact extends ObjectArtifact {
         long start = b.getLong();
         long end = b.getLong();
         byte[] spanned = end - start <= Integer.MAX_VALUE ? spans.claim(start, (int) (end - start)) : null;
+        KeptRanges scanned = kept;
         InputStream raw = spanned != null ? new java.io.ByteArrayInputStream(spanned)
-                : new SequentialStream(reader, object, STREAM_WINDOW, start, end);
+                : scanned != null ? scanned.open(start, end) : new SequentialStream(reader, object, STREAM_WINDOW, start, end);
         try (TarArchiveInputStream tar = open(raw)) {
             TarArchiveEntry entry;
             try {
@@ -372,6 +389,18 @@ final class TarArtifact extends ObjectArtifact {
         }
     }
 
+    /**
+     * Where the header scan keeps the windows it fetches. Nothing for a local file (read where it
+     * lies anyway), nor for a second scan, whose windows could overlap the first's.
+     */
+    private synchronized KeptRanges keep() throws IOException {
+        if (kept != null || reader.store() instanceof LocalObjectStore) {
+            return null;
+        }
+        kept = new KeptRanges(reader, object, scratch().resolve("scanned"));
+        return kept;
+    }
+
     private synchronized Path scratch() throws IOException {
         if (scratch == null) {
             Files.createDirectories(scratchParent);
@@ -383,6 +412,9 @@ final class TarArtifact extends ObjectArtifact {
     @Override
     public void close() {
         super.close();
+        if (kept != null) {
+            kept.close();
+        }
         if (scratch != null) {
             try (Stream<Path> left = Files.list(scratch)) {
                 for (Path file : (Iterable<Path>) left::iterator) {
