@@ -4,16 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.NoSuchFileException;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Ranged reads with retries: a transient failure (5xx, throttling, a reset, a body that ends
@@ -53,6 +49,10 @@ public final class RangeReader implements AutoCloseable {
         this.parallelism = parallelism;
     }
 
+    public Parallelism parallelism() {
+        return parallelism;
+    }
+
     public ObjectStore store() {
         return store;
     }
@@ -67,33 +67,11 @@ public final class RangeReader implements AutoCloseable {
      */
     public void copy(ObjectInfo object, long offset, long length, OutputStream out) throws IOException {
         if (parallelism.parts() > 1 && length >= 2L * parallelism.partSize()) {
-            copyInParts(object, offset, length, out);
+            try (SequentialStream parts = SequentialStream.inParts(this, object, offset, offset + length)) {
+                parts.transferTo(out);
+            }
         } else {
             copySerially(object, offset, length, out);
-        }
-    }
-
-    private void copyInParts(ObjectInfo object, long offset, long length, OutputStream out) throws IOException {
-        ExecutorService fetchers = partFetchers();
-        Deque<Future<byte[]>> window = new ArrayDeque<>();
-        long next = 0;
-        try {
-            while (next < length || !window.isEmpty()) {
-                while (next < length && window.size() < parallelism.parts()) {
-                    long partOffset = offset + next;
-                    int partLength = (int) Math.min(parallelism.partSize(), length - next);
-                    window.add(fetchers.submit(() -> read(object, partOffset, partLength)));
-                    next += partLength;
-                }
-                out.write(window.removeFirst().get());
-            }
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while fetching " + store.uri(object.key()));
-        } finally {
-            window.forEach(part -> part.cancel(true));
         }
     }
 

@@ -9,6 +9,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -21,13 +22,15 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
 
 /**
  * A tar: uncompressed, one header scan finds every entry's byte range (entry data is passed over,
- * not fetched: a window of headers costs one request, a large entry none) and one entry costs one
- * ranged read. Compressed (tar.gz, tgz, tar.zst, tar.xz), the archive
- * can only be read front to back, so it is artifact-granular: the pass that produces the index
- * also keeps every file's bytes in a scratch directory, from where each entry is handed over once;
- * only an entry asked for again (its content evicted meanwhile) costs another pass. (A tar.gz or
- * tar.zst is read so only without a seek index and without the native library one needs: see
- * {@link SeekIndexes}; its sparse files always are.)
+ * not fetched: a window of headers costs one request, a large entry none, and a region of small
+ * entries is read ahead in parallel windows) and one entry costs one ranged read, or none if the
+ * scan held it: what the scan fetched is kept in a scratch file ({@link KeptRanges}). Compressed
+ * (tar.gz, tgz, tar.zst, tar.xz), the archive can only be read front to back, so it is
+ * artifact-granular: the pass that produces the index (fetching parts in parallel while it
+ * decompresses) also keeps every file's bytes in a scratch directory, from where each entry is
+ * handed over once; only an entry asked for again (its content evicted meanwhile) costs another
+ * pass. (A tar.gz or tar.zst is read so only without a seek index and without the native library
+ * one needs: see {@link SeekIndexes}; its sparse files always are.)
  */
 final class TarArtifact extends ObjectArtifact {
     /** Compression around the tar. */
@@ -40,6 +43,8 @@ final class TarArtifact extends ObjectArtifact {
     private final Path scratchParent;
     private final Spans spans;
     private Path scratch;
+    /** What the header scan fetched, for the entries it held; null before the scan and for local files. */
+    private volatile KeptRanges kept;
 
     /** @param scratchParent where a compressed tar's entries wait between the index pass and their use */
     TarArtifact(RangeReader reader, ObjectInfo object, String uri, ArchiveLimits limits, Compression compression,
@@ -70,7 +75,9 @@ final class TarArtifact extends ObjectArtifact {
 
     @Override
     public Iterator<IndexEntry> index() throws IOException {
-        SequentialStream raw = new SequentialStream(reader, object, compression == Compression.NONE ? SCAN_WINDOW : STREAM_WINDOW);
+        SequentialStream raw = compression == Compression.NONE
+                ? SequentialStream.scanning(reader, object, SCAN_WINDOW, keep())
+                : SequentialStream.inParts(reader, object, 0, object.size());
         TarArchiveInputStream tar = open(raw);
         Path spill = compression == Compression.NONE ? null : scratch();
         return new EntryIterator(limits.onBadEntry()) {
@@ -108,7 +115,10 @@ final class TarArtifact extends ObjectArtifact {
                         if (entry.isSparse()) {
                             spillSparse(tar, entry, file);
                         } else {
-                            Files.copy(tar, file);
+                            try (OutputStream spilled = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW,
+                                    StandardOpenOption.WRITE)) {
+                                copy(tar, spilled, next.size());
+                            }
                         }
                     }
                     return next;
@@ -211,14 +221,21 @@ final class TarArtifact extends ObjectArtifact {
             return;
         }
         spans.expect(locators, locator -> {
-            if (locator != null && locator.length > 0 && locator[0] == Locators.SPARSE_TAR) {
-                ByteBuffer b = Locators.read(locator, Locators.SPARSE_TAR, uri);
-                return new Spans.Range(b.getLong(), b.getLong());
-            }
-            ByteBuffer b = Locators.read(locator, Locators.TAR, uri);
-            long offset = b.getLong();
-            return new Spans.Range(offset, offset + b.getLong());
+            Spans.Range range = range(locator);
+            KeptRanges scanned = kept;
+            return scanned != null && scanned.holdsAny(range.start(), range.end()) ? null : range;
         });
+    }
+
+    /** Where an uncompressed tar's entry is: its data, or a sparse one's headers and data. */
+    private Spans.Range range(byte[] locator) throws BadArtifactException {
+        if (locator != null && locator.length > 0 && locator[0] == Locators.SPARSE_TAR) {
+            ByteBuffer b = Locators.read(locator, Locators.SPARSE_TAR, uri);
+            return new Spans.Range(b.getLong(), b.getLong());
+        }
+        ByteBuffer b = Locators.read(locator, Locators.TAR, uri);
+        long offset = b.getLong();
+        return new Spans.Range(offset, offset + b.getLong());
     }
 
     @Override
@@ -236,8 +253,11 @@ final class TarArtifact extends ObjectArtifact {
             long offset = b.getLong();
             long length = b.getLong();
             byte[] spanned = length <= Integer.MAX_VALUE ? spans.claim(offset, (int) length) : null;
+            KeptRanges scanned = kept;
             if (spanned != null) {
                 out.write(spanned);
+            } else if (scanned != null) {
+                scanned.copy(offset, offset + length, out);
             } else {
                 reader.copy(object, offset, length, out);
             }
@@ -247,7 +267,7 @@ final class TarArtifact extends ObjectArtifact {
         if (handOver(streamedName(ordinal), out)) {
             return;
         }
-        try (TarArchiveInputStream tar = open(new SequentialStream(reader, object, STREAM_WINDOW))) {
+        try (TarArchiveInputStream tar = open(SequentialStream.inParts(reader, object, 0, object.size()))) {
             for (long i = 0; ; i++) {
                 TarArchiveEntry entry = tar.getNextEntry();
                 if (entry == null) {
@@ -274,8 +294,9 @@ final class TarArtifact extends ObjectArtifact {
         long start = b.getLong();
         long end = b.getLong();
         byte[] spanned = end - start <= Integer.MAX_VALUE ? spans.claim(start, (int) (end - start)) : null;
+        KeptRanges scanned = kept;
         InputStream raw = spanned != null ? new java.io.ByteArrayInputStream(spanned)
-                : new SequentialStream(reader, object, STREAM_WINDOW, start, end);
+                : scanned != null ? scanned.open(start, end) : new SequentialStream(reader, object, STREAM_WINDOW, start, end);
         try (TarArchiveInputStream tar = open(raw)) {
             TarArchiveEntry entry;
             try {
@@ -294,6 +315,17 @@ final class TarArtifact extends ObjectArtifact {
             if (copied != size) {
                 throw new BadArtifactException(uri, entry.getName(), copied + " bytes, the index says " + size);
             }
+        }
+    }
+
+    /**
+     * Copies a file's content through a buffer of up to 1 MiB: Files.copy's 8 KiB one costs a
+     * write (and an inflate) per 8 KiB, 131,072 of them for a 1 GiB archive.
+     */
+    private static void copy(InputStream in, OutputStream out, long size) throws IOException {
+        byte[] buffer = new byte[(int) Math.max(1, Math.min(1 << 20, size))];
+        for (int n; (n = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {
+            out.write(buffer, 0, n);
         }
     }
 
@@ -377,8 +409,10 @@ final class TarArtifact extends ObjectArtifact {
             return false;
         }
         try {
-            Files.copy(spilled, out);
-            Files.delete(spilled);
+            try (InputStream in = Files.newInputStream(spilled)) {
+                copy(in, out, Files.size(spilled));
+            }
+            Files.delete(spilled); // handed over: the store keeps it from now on
             return true;
         } catch (java.nio.file.NoSuchFileException handedOverMeanwhile) {
             return false; // another request took it first
@@ -395,6 +429,18 @@ final class TarArtifact extends ObjectArtifact {
         }
     }
 
+    /**
+     * Where the header scan keeps the windows it fetches. Nothing for a local file (read where it
+     * lies anyway), nor for a second scan, whose windows could overlap the first's.
+     */
+    private synchronized KeptRanges keep() throws IOException {
+        if (kept != null || reader.store() instanceof LocalObjectStore) {
+            return null;
+        }
+        kept = new KeptRanges(reader, object, scratch().resolve("scanned"));
+        return kept;
+    }
+
     private synchronized Path scratch() throws IOException {
         if (scratch == null) {
             Files.createDirectories(scratchParent);
@@ -406,6 +452,9 @@ final class TarArtifact extends ObjectArtifact {
     @Override
     public void close() {
         super.close();
+        if (kept != null) {
+            kept.close();
+        }
         if (scratch != null) {
             try (Stream<Path> left = Files.list(scratch)) {
                 for (Path file : (Iterable<Path>) left::iterator) {

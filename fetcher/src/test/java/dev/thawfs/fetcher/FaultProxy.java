@@ -12,11 +12,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A loopback HTTP proxy in front of the test S3 server that breaks GET requests on purpose, in
- * planned order: a 503, a dropped connection, or a body cut short. It makes every connection carry
+ * planned order: a 503, a dropped connection, or a body cut short (or, to place a fault later, none). It makes every connection carry
  * one request, so each request meets the plan.
  */
 final class FaultProxy implements AutoCloseable {
-    enum Fault { SERVICE_UNAVAILABLE, DROP, TRUNCATE }
+    enum Fault { SERVICE_UNAVAILABLE, DROP, TRUNCATE, NONE }
 
     private final ServerSocket server;
     private final int upstreamPort;

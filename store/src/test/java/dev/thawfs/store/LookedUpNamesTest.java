@@ -12,6 +12,7 @@ import dev.thawfs.fetcher.FetchOptions;
 import dev.thawfs.fetcher.HttpTestServer;
 import dev.thawfs.fetcher.RangeReader;
 import dev.thawfs.fetcher.RetryPolicy;
+import dev.thawfs.fetcher.SeekIndexOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +45,8 @@ class LookedUpNamesTest {
 
     private Artifact importByName(Store store, FetcherSource source) throws Exception {
         FetchOptions options = new FetchOptions(null, HttpSettings.defaults().withListing(HttpListing.NONE,
-                Duration.ofHours(1)), RetryPolicy.defaults(), RangeReader.Parallelism.defaults(), ArchiveLimits.defaults());
+                Duration.ofHours(1)), RetryPolicy.defaults(), RangeReader.Parallelism.defaults(), ArchiveLimits.defaults(),
+                SeekIndexOptions.defaults());
         return source.importArtifact(store, Artifacts.open(http.endpoint + "/repo/", options, work.resolve("scratch")));
     }
 
@@ -96,7 +98,8 @@ class LookedUpNamesTest {
         try (Store store = Store.open(work.resolve("store"), StoreOptions.defaults());
                 FetcherSource source = new FetcherSource()) {
             FetchOptions options = new FetchOptions(null, HttpSettings.defaults(), RetryPolicy.defaults(),
-                    RangeReader.Parallelism.defaults(), ArchiveLimits.defaults());
+                    RangeReader.Parallelism.defaults(), ArchiveLimits.defaults(),
+                SeekIndexOptions.defaults());
             Artifact listed = source.importArtifact(store, Artifacts.open(http.endpoint + "/repo/", options,
                     work.resolve("scratch")));
             LookedUpNames names = new LookedUpNames(store, source);
