@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
@@ -37,7 +38,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Fetches files of artifacts into the local store without mounting, so a later thawfs mount starts"
-                    + " warm: its first reads are local, and it works with the object store unreachable."},
+                    + " warm: its first reads are local, and it works with the object store unreachable.",
+            "While a mount uses the store, its daemon does the fetching, and the mount reads the files from the"
+                    + " store as they arrive."},
         footer = {"", "Examples:",
             "  thawfs prefetch --all s3://builds/app.zip",
             "  thawfs prefetch --paths startup-files.txt s3://builds/jdk.tar s3://builds/app.jar",
@@ -101,9 +104,14 @@ final class PrefetchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return usageError(e.getMessage());
         }
+        OptionalInt owner = ControlSocket.forward(settings.get(Settings.STORE_DIR), spec);
+        if (owner.isPresent()) {
+            return owner.getAsInt();
+        }
         try (SourceMixin.Opening opening = new SourceMixin.Opening(settings, sourceList);
-                Store opened = StoreMixin.open(settings, Settings.PREFETCH_CONCURRENCY);
+                StoreLease lease = StoreMixin.open(settings, Settings.PREFETCH_CONCURRENCY);
                 FetcherSource content = new FetcherSource()) {
+            Store opened = lease.store();
             List<Layer> layers = SourceMixin.importLayers(opened, content, opening);
             Map<Node, String> files = selection.all ? allFiles(opened, layers)
                     : listedFiles(new LayerTree(opened, layers), err);
