@@ -75,7 +75,7 @@ final class ControlSocket {
         try (channel) {
             DataOutputStream request = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel)));
             request.writeInt(VERSION);
-            writeString(request, Invocation.current().path("").toString());
+            writeString(request, Invocation.current().workingDirectory().toString());
             writeMap(request, Invocation.current().environment());
             writeList(request, spec.root().commandLine().getParseResult().originalArgs());
             request.flush();

@@ -44,15 +44,19 @@ final class Invocation {
         return environment.get(name);
     }
 
-    /** {@code path} as the invoking user meant it: relative to their working directory. */
-    Path path(String path) {
-        return workingDirectory.resolve(path);
+    Path workingDirectory() {
+        return workingDirectory;
     }
 
-    /** A source's location with a relative local path made absolute; URLs and absolute paths stay. */
+    /** {@code path} as the invoking user meant it: a client's relative path is relative to its working directory. */
+    Path path(String path) {
+        return connection == null ? Path.of(path) : workingDirectory.resolve(path).normalize();
+    }
+
+    /** A source's location as the invoking user meant it: a client's relative local path made absolute. */
     String location(String location) {
-        return location.contains("://") || location.startsWith("file:") || location.startsWith("/") ? location
-                : workingDirectory.resolve(location).toString();
+        return connection == null || location.contains("://") || location.startsWith("file:") ? location
+                : path(location).toString();
     }
 
     /** The connection of the client this daemon runs the command for; null when the command is this process's own. */

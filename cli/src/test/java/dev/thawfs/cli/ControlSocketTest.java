@@ -183,7 +183,8 @@ class ControlSocketTest {
         assertEquals(0, first.exitCode(), first.err());
         long daemon = daemons.get(0);
 
-        Ran joined = launch("mount", "--daemon", "--store", store.toString(), zip + "=again", second.toString());
+        // relative to its working directory (the processes' directory), not the daemon's
+        Ran joined = launch("mount", "--daemon", "--store", store.toString(), "../app.zip=again", "../mnt2");
         assertEquals(0, joined.exitCode(), joined.err());
         assertEquals("thawfs: mounted " + second + " (daemon pid " + daemon + ", which owns the store " + store + ")\n",
                 joined.out());
