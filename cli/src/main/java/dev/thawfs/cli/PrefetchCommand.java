@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -118,14 +119,19 @@ final class PrefetchCommand implements Callable<Integer> {
             if (files == null) {
                 return Main.EXIT_USAGE;
             }
-            return fetch(opened, content, files, err);
+            return fetch(opened, content, files, settings.get(Settings.PREFETCH_CONCURRENCY), err);
         } catch (StoreException | IllegalArgumentException | IOException e) {
             return usageError(e.getMessage());
         }
     }
 
-    private int fetch(Store opened, FetcherSource content, Map<Node, String> files, PrintWriter err)
+    /**
+     * Fetches the files, {@code concurrency} at a time: in the store of a running mount, a file
+     * its job opens meanwhile waits behind those only, not behind the whole list.
+     */
+    private int fetch(Store opened, FetcherSource content, Map<Node, String> files, int concurrency, PrintWriter err)
             throws InterruptedException {
+        Semaphore fetching = new Semaphore(concurrency);
         long bytes = files.keySet().stream().mapToLong(Node::size).sum();
         List<String> failed = new ArrayList<>();
         try (PrefetchProgress progress = new PrefetchProgress(files.size(), bytes, err)) {
@@ -136,7 +142,11 @@ final class PrefetchCommand implements Callable<Integer> {
             for (int from = 0; from < nodes.size(); from += BATCH) {
                 List<Node> batch = nodes.subList(from, Math.min(nodes.size(), from + BATCH));
                 content.expect(batch);
-                batch.forEach(node -> running.add(opened.materialize(node, content, progress)));
+                for (Node node : batch) {
+                    fetching.acquire();
+                    running.add(opened.materialize(node, content, progress)
+                            .whenComplete((done, error) -> fetching.release()));
+                }
                 if (from >= BATCH) {
                     awaitAll(running.subList(from - BATCH, from));
                 }
