@@ -21,7 +21,7 @@ final class ConfigMixin {
 
     /** The settings; ConfigException names any bad one (Main turns it into exit code 2). */
     Settings settings(Flags... flags) {
-        Settings settings = Settings.load(file, System.getenv());
+        Settings settings = Settings.load(file, Invocation.current().environment());
         for (Flags command : flags) {
             settings = command.applyTo(settings);
         }

@@ -3,6 +3,7 @@ package dev.thawfs.cli;
 import dev.thawfs.config.Settings;
 import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreException;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Spec;
 /** {@code thawfs gc}: evict fetched content from the store, least recently used first. */
 @Command(name = "gc", mixinStandardHelpOptions = true,
         description = {"Evicts fetched content from the local store, least recently used first, until at most SIZE"
-                + " remains. Indexes stay: evicted files are fetched again when next used."},
+                + " remains. Indexes stay: evicted files are fetched again when next used. While a mount uses the store,"
+                + " its daemon evicts, and files open on the mount stay."},
         footer = {"", "Examples:", "  thawfs gc --to 5GiB", "  thawfs gc --to 0 --store /var/cache/thawfs"})
 final class GcCommand implements Callable<Integer> {
     @Spec
@@ -35,7 +37,12 @@ final class GcCommand implements Callable<Integer> {
         if (StoreMixin.missing(settings, spec.commandLine().getOut())) {
             return 0;
         }
-        try (Store opened = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY)) {
+        OptionalInt owner = ControlSocket.forward(settings.get(Settings.STORE_DIR), spec);
+        if (owner.isPresent()) {
+            return owner.getAsInt();
+        }
+        try (StoreLease lease = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY)) {
+            Store opened = lease.store();
             long before = opened.materializedBytes();
             long freed = opened.evictTo(target);
             spec.commandLine().getOut().printf("thawfs: freed %s; %s of fetched content remains in %s%n",

@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +35,10 @@ import picocli.CommandLine.Spec;
                     + " Only indexes are read at mount time; a file is fetched into the store the first time it is"
                     + " opened, and from then on the kernel reads it from the store directly (FUSE passthrough).",
             "Runs in the foreground until Ctrl-C or SIGTERM, which unmount it; with --daemon it returns once the"
-                    + " mount answers and keeps serving in the background (stop it with thawfs unmount)."},
+                    + " mount answers and keeps serving in the background (stop it with thawfs unmount).",
+            "With a store another mount uses, the daemon serving that one mounts this one too, over the same store,"
+                    + " and this command returns once the mount answers (--daemon or not); it exits when its last"
+                    + " mount is unmounted."},
         footer = {"", "Examples:",
             "  thawfs mount ./app.zip /mnt/app",
             "  thawfs mount s3://builds/jdk.tar.gz=jdk s3://builds/app.jar=lib/app.jar /mnt/job",
@@ -111,7 +115,8 @@ final class MountCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = config.settings(fstabOptions, store, sources, mount, this::applyTo);
         PrintWriter err = spec.commandLine().getErr();
-        Path mountpoint = Path.of(arguments.get(arguments.size() - 1));
+        Invocation invocation = Invocation.current();
+        Path mountpoint = invocation.path(arguments.get(arguments.size() - 1));
         List<String> layerSources = arguments.subList(0, arguments.size() - 1);
         try { // all that can be known before a daemon starts or the store is created
             SourceMixin.check(layerSources);
@@ -125,8 +130,12 @@ final class MountCommand implements Callable<Integer> {
         } catch (IOException e) {
             return usageError("--prefetch: cannot read " + prefetch + " (" + e + ")");
         }
+        OptionalInt owner = ControlSocket.forward(settings.get(Settings.STORE_DIR), spec);
+        if (owner.isPresent()) { // the daemon that owns the store mounts this one too
+            return owner.getAsInt();
+        }
         Daemon detached = null;
-        if (daemon) {
+        if (daemon && invocation.client() == null) {
             if (!Daemon.hasStarter()) {
                 return usageError("--daemon is run by bin/thawfs, which returns once the mount answers: run"
                         + " bin/thawfs mount --daemon ..., or leave out --daemon to mount in the foreground");
@@ -139,11 +148,12 @@ final class MountCommand implements Callable<Integer> {
             }
         }
         try (SourceMixin.Opening opening = new SourceMixin.Opening(settings, layerSources);
-                Store opened = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY);
+                StoreLease lease = StoreMixin.serve(settings, Settings.FETCH_CONCURRENCY);
                 FetcherSource content = new FetcherSource();
                 AccessTrace trace = record == null ? null : AccessTrace.record(record);
                 MetricsServer metricsServer = settings.get(Settings.MOUNT_METRICS).isEmpty() ? null
                         : MetricsServer.bind(settings.get(Settings.MOUNT_METRICS).get())) {
+            Store opened = lease.store();
             List<Layer> layers = SourceMixin.importLayers(opened, content, opening);
             ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content, new ThawOptions(
                     settings.get(Settings.MOUNT_MATERIALIZE_ON_OPEN), settings.get(Settings.FETCH_TIMEOUT),
@@ -166,8 +176,14 @@ final class MountCommand implements Callable<Integer> {
                     filesystem.prefetch(tracePaths, settings.get(Settings.PREFETCH_CONCURRENCY))
                             .thenAccept(result -> reportPrefetch(result, err));
                 }
-                if (detached != null && Files.isDirectory(mountpoint)) { // the mount answers a stat: it is usable
-                    detached.ready();
+                if (Files.isDirectory(mountpoint)) { // the mount answers a stat: it is usable
+                    if (detached != null) {
+                        detached.ready();
+                    } else if (invocation.client() != null) {
+                        spec.commandLine().getOut().println("thawfs: mounted " + mountpoint + " (daemon pid "
+                                + ProcessHandle.current().pid() + ", which owns the store " + opened.directory() + ")");
+                        invocation.client().finish(0);
+                    }
                 }
                 session.awaitUnmount();
             }

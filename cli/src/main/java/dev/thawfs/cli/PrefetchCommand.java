@@ -19,11 +19,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +39,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Fetches files of artifacts into the local store without mounting, so a later thawfs mount starts"
-                    + " warm: its first reads are local, and it works with the object store unreachable."},
+                    + " warm: its first reads are local, and it works with the object store unreachable.",
+            "While a mount uses the store, its daemon does the fetching, and the mount reads the files from the"
+                    + " store as they arrive."},
         footer = {"", "Examples:",
             "  thawfs prefetch --all s3://builds/app.zip",
             "  thawfs prefetch --paths startup-files.txt s3://builds/jdk.tar s3://builds/app.jar",
@@ -101,23 +105,33 @@ final class PrefetchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return usageError(e.getMessage());
         }
+        OptionalInt owner = ControlSocket.forward(settings.get(Settings.STORE_DIR), spec);
+        if (owner.isPresent()) {
+            return owner.getAsInt();
+        }
         try (SourceMixin.Opening opening = new SourceMixin.Opening(settings, sourceList);
-                Store opened = StoreMixin.open(settings, Settings.PREFETCH_CONCURRENCY);
+                StoreLease lease = StoreMixin.open(settings, Settings.PREFETCH_CONCURRENCY);
                 FetcherSource content = new FetcherSource()) {
+            Store opened = lease.store();
             List<Layer> layers = SourceMixin.importLayers(opened, content, opening);
             Map<Node, String> files = selection.all ? allFiles(opened, layers)
                     : listedFiles(new LayerTree(opened, layers), err);
             if (files == null) {
                 return Main.EXIT_USAGE;
             }
-            return fetch(opened, content, files, err);
+            return fetch(opened, content, files, settings.get(Settings.PREFETCH_CONCURRENCY), err);
         } catch (StoreException | IllegalArgumentException | IOException e) {
             return usageError(e.getMessage());
         }
     }
 
-    private int fetch(Store opened, FetcherSource content, Map<Node, String> files, PrintWriter err)
+    /**
+     * Fetches the files, {@code concurrency} at a time: in the store of a running mount, a file
+     * its job opens meanwhile waits behind those only, not behind the whole list.
+     */
+    private int fetch(Store opened, FetcherSource content, Map<Node, String> files, int concurrency, PrintWriter err)
             throws InterruptedException {
+        Semaphore fetching = new Semaphore(concurrency);
         long bytes = files.keySet().stream().mapToLong(Node::size).sum();
         List<String> failed = new ArrayList<>();
         try (PrefetchProgress progress = new PrefetchProgress(files.size(), bytes, err)) {
@@ -128,7 +142,11 @@ final class PrefetchCommand implements Callable<Integer> {
             for (int from = 0; from < nodes.size(); from += BATCH) {
                 List<Node> batch = nodes.subList(from, Math.min(nodes.size(), from + BATCH));
                 content.expect(batch);
-                batch.forEach(node -> running.add(opened.materialize(node, content, progress)));
+                for (Node node : batch) {
+                    fetching.acquire();
+                    running.add(opened.materialize(node, content, progress)
+                            .whenComplete((done, error) -> fetching.release()));
+                }
                 if (from >= BATCH) {
                     awaitAll(running.subList(from - BATCH, from));
                 }

@@ -1,13 +1,18 @@
 package dev.thawfs.cli;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import sun.misc.Signal;
 
 /**
- * Ctrl-C and SIGTERM as an orderly stop (exit 0 after a clean unmount) rather than a JVM kill. A
- * second signal, while a busy mount still waits for its last open file, exits at once.
+ * Ctrl-C and SIGTERM as an orderly stop (exit 0 after a clean unmount) rather than a JVM kill: of
+ * every mount the process serves. A second signal, while a busy mount still waits for its last
+ * open file, exits at once.
  */
 final class Signals {
     private static final int EXIT_SIGNALLED = 130;
+    private static final List<Termination> CAUGHT = new CopyOnWriteArrayList<>();
+    private static boolean signalled;
 
     /**
      * Signals caught from {@link #catchTermination} on, so that one arriving while the mount is
@@ -27,11 +32,6 @@ final class Signals {
         }
 
         private synchronized void signalled() {
-            if (requested) {
-                System.err.println("thawfs: second signal: exiting now; files still open on the mount"
-                        + " will fail with ENOTCONN");
-                Runtime.getRuntime().halt(EXIT_SIGNALLED);
-            }
             requested = true;
             if (stop != null) {
                 start(stop);
@@ -47,11 +47,27 @@ final class Signals {
     }
 
     /** Catches SIGINT and SIGTERM from now on; say what they stop with {@link Termination#stopWith}. */
-    static Termination catchTermination() {
+    static synchronized Termination catchTermination() {
+        if (CAUGHT.isEmpty()) {
+            for (String name : new String[] {"INT", "TERM"}) {
+                Signal.handle(new Signal(name), signal -> stopAll());
+            }
+        }
         Termination termination = new Termination();
-        for (String name : new String[] {"INT", "TERM"}) {
-            Signal.handle(new Signal(name), signal -> termination.signalled());
+        CAUGHT.add(termination);
+        if (signalled) {
+            termination.signalled();
         }
         return termination;
+    }
+
+    private static synchronized void stopAll() {
+        if (signalled) {
+            System.err.println("thawfs: second signal: exiting now; files still open on the mount"
+                    + " will fail with ENOTCONN");
+            Runtime.getRuntime().halt(EXIT_SIGNALLED);
+        }
+        signalled = true;
+        CAUGHT.forEach(Termination::signalled);
     }
 }

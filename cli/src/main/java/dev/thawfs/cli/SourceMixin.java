@@ -56,10 +56,12 @@ final class SourceMixin implements ConfigMixin.Flags {
      * else a netrc file ($NETRC, else ~/.netrc).
      */
     static FetchOptions fetchOptions(Settings settings) {
-        String netrc = System.getenv().getOrDefault("NETRC", System.getProperty("user.home") + "/.netrc");
-        return new FetchOptions(settings.s3(System.getenv("AWS_ACCESS_KEY_ID"), System.getenv("AWS_SECRET_ACCESS_KEY")),
-                settings.http(System.getenv("THAWFS_HTTP_BEARER"), System.getenv("THAWFS_HTTP_USER"),
-                        System.getenv("THAWFS_HTTP_PASSWORD"), Path.of(netrc)),
+        Invocation invocation = Invocation.current();
+        String netrc = invocation.environment().getOrDefault("NETRC", System.getProperty("user.home") + "/.netrc");
+        return new FetchOptions(settings.s3(invocation.environment("AWS_ACCESS_KEY_ID"),
+                        invocation.environment("AWS_SECRET_ACCESS_KEY")),
+                settings.http(invocation.environment("THAWFS_HTTP_BEARER"), invocation.environment("THAWFS_HTTP_USER"),
+                        invocation.environment("THAWFS_HTTP_PASSWORD"), invocation.path(netrc)),
                 new RetryPolicy(settings.get(Settings.FETCH_ATTEMPTS), settings.get(Settings.FETCH_RETRY_BASE_DELAY),
                         settings.get(Settings.FETCH_RETRY_MAX_DELAY)),
                 new RangeReader.Parallelism(Math.toIntExact(settings.get(Settings.FETCH_PART_SIZE)),
@@ -141,9 +143,10 @@ final class SourceMixin implements ConfigMixin.Flags {
         sources.forEach(source -> Artifacts.check(uri(source)));
     }
 
+    /** The source's location, a relative path taken as the invoking user meant it. */
     private static String uri(String source) {
         int equals = source.indexOf('=');
-        return equals < 0 ? source : source.substring(0, equals);
+        return Invocation.current().location(equals < 0 ? source : source.substring(0, equals));
     }
 
     private static Artifact importSource(Store store, FetcherSource content, String source, Opening opening)

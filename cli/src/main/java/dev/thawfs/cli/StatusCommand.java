@@ -4,9 +4,9 @@ import dev.thawfs.fs.kernel.ErrnoException;
 import dev.thawfs.fs.kernel.NativeFiles;
 import dev.thawfs.fs.thaw.ThawFilesystem;
 import dev.thawfs.config.Settings;
-import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreException;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Shows a mount's artifacts, the store's size against its budget, the passthrough tier,"
                 + " files in passthrough, fetches under way and object store counters. With --store and no"
-                + " MOUNTPOINT, shows a store that no mount is using."},
+                + " MOUNTPOINT, shows the store (asking the daemon that owns it, if one does)."},
         footer = {"", "Examples:", "  thawfs status /mnt/job", "  thawfs status --json /mnt/job",
             "  thawfs status --store /var/cache/thawfs"})
 final class StatusCommand implements Callable<Integer> {
@@ -54,11 +54,14 @@ final class StatusCommand implements Callable<Integer> {
             if (StoreMixin.missing(settings, spec.commandLine().getErr())) { // stdout stays for reports
                 return 0;
             }
-            try (Store opened = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY)) {
-                report = StatusReport.of(opened, opened.artifacts());
+            OptionalInt owner = ControlSocket.forward(settings.get(Settings.STORE_DIR), spec);
+            if (owner.isPresent()) {
+                return owner.getAsInt();
+            }
+            try (StoreLease lease = StoreMixin.open(settings, Settings.FETCH_CONCURRENCY)) {
+                report = StatusReport.of(lease.store(), lease.store().artifacts());
             } catch (StoreException e) {
-                spec.commandLine().getErr().println("thawfs: " + e.getMessage()
-                        + (e.getMessage().contains("in use") ? " (ask the mount: thawfs status MOUNTPOINT)" : ""));
+                spec.commandLine().getErr().println("thawfs: " + e.getMessage());
                 return Main.EXIT_USAGE;
             }
         }

@@ -5,7 +5,9 @@ import static dev.thawfs.cli.ConfigMixin.override;
 import dev.thawfs.config.Setting;
 import dev.thawfs.config.Settings;
 import dev.thawfs.store.Store;
+import dev.thawfs.store.StoreException;
 import dev.thawfs.store.StoreOptions;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,10 +45,35 @@ final class StoreMixin implements ConfigMixin.Flags {
         return true;
     }
 
-    /** Opens the store with {@code concurrency} materializations at once. */
-    static Store open(Settings settings, Setting<Integer> concurrency) {
-        return Store.open(settings.get(Settings.STORE_DIR), new StoreOptions(settings.get(Settings.STORE_BUDGET),
+    /**
+     * The store for a command: opened here with {@code concurrency} materializations at once, or,
+     * for a client's command run by the daemon that owns it, the daemon's.
+     */
+    static StoreLease open(Settings settings, Setting<Integer> concurrency) {
+        ControlServer.Connection client = Invocation.current().client();
+        if (client != null) {
+            return client.server().lease();
+        }
+        Store store = openHere(settings, concurrency);
+        return new StoreLease(store, store::close);
+    }
+
+    /** {@link #open}, and for a store opened here, its control socket served until the lease closes (mounts). */
+    static StoreLease serve(Settings settings, Setting<Integer> concurrency) {
+        return Invocation.current().client() != null ? open(settings, concurrency)
+                : ControlServer.serve(openHere(settings, concurrency));
+    }
+
+    private static Store openHere(Settings settings, Setting<Integer> concurrency) {
+        Store store = Store.open(settings.get(Settings.STORE_DIR), new StoreOptions(settings.get(Settings.STORE_BUDGET),
                 settings.get(Settings.STORE_MIN_FREE_PERCENT), settings.get(concurrency),
                 StoreOptions.defaults().cacheEntries()));
+        try { // holding the store's lock: a control socket here was left by a daemon killed with -9
+            Files.deleteIfExists(ControlSocket.path(store.directory()));
+        } catch (IOException e) {
+            store.close();
+            throw new StoreException("cannot remove the stale control socket in " + store.directory() + ": " + e, e);
+        }
+        return store;
     }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code thawfs unmount}: unmount a thawfs mount, also one left stale by a daemon that died. */
 @Command(name = "unmount", aliases = "umount", mixinStandardHelpOptions = true,
-        description = {"Unmounts MOUNTPOINT; the daemon serving it then exits. A mount whose daemon died (every"
+        description = {"Unmounts MOUNTPOINT; the daemon serving it exits once its last mount goes. A mount whose daemon died (every"
                 + " access fails with 'Transport endpoint is not connected') is cleaned too. A busy mount is"
                 + " detached and goes once its last open file closes."},
         footer = {"", "Example:", "  thawfs unmount /mnt/job"})
