@@ -39,7 +39,7 @@ final class CheckpointSegments {
     InputStream read(int first, int last) {
         for (int i = first; i <= last; i++) {
             if (index.segmentEnd(i) - start(i) > LONGEST) {
-                return new SequentialStream(reader, object, TarArtifact.STREAM_WINDOW, start(first), index.segmentEnd(last));
+                return SequentialStream.inParts(reader, object, start(first), index.segmentEnd(last));
             }
         }
         return new BlockInputStream() {

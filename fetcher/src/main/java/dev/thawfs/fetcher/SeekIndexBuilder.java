@@ -45,7 +45,7 @@ final class SeekIndexBuilder {
         List<SeekIndex.Checkpoint> checkpoints = new ArrayList<>();
         SeekIndex.EntryWriter writer = new SeekIndex.EntryWriter();
         DecompressedStream decompressed = codec.fromStart(
-                new SequentialStream(reader, object, TarArtifact.STREAM_WINDOW), uri, spacing, checkpoints::add);
+                SequentialStream.inParts(reader, object, 0, object.size()), uri, spacing, checkpoints::add);
         TarArchiveInputStream tar = new TarArchiveInputStream(decompressed, "UTF-8");
         Iterator<IndexEntry> pass = new EntryIterator(limits.onBadEntry()) {
             private long ordinal = -1;
