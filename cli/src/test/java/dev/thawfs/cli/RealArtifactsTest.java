@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -80,13 +79,6 @@ class RealArtifactsTest {
             s3.close();
         }
         FuseTestSupport.assertNoMountsLeft(work);
-    }
-
-    /** munmap now: a MappedByteBuffer is otherwise unmapped only when it is collected. */
-    private static void unmap(java.nio.MappedByteBuffer map) throws ReflectiveOperationException {
-        java.lang.reflect.Field field = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-        field.setAccessible(true);
-        ((sun.misc.Unsafe) field.get(null)).invokeCleaner(map);
     }
 
     /** Puts the file on S3 under {@code key}; returns its URI. */
@@ -193,7 +185,7 @@ class RealArtifactsTest {
 
     /**
      * Cold 100 MiB files, larger than mount.materialize-on-open, mapped by another process with
-     * MAP_SHARED and with MAP_PRIVATE (python3's mmap) and by this JVM (FileChannel.map, which is
+     * MAP_SHARED and with MAP_PRIVATE (python3's mmap) and by another JVM (FileChannel.map, which is
      * MAP_SHARED): every byte as unzip extracts it. Once the mappings are gone and the file is
      * complete, a new open passes through (where the kernel offers passthrough).
      */
@@ -245,16 +237,28 @@ class RealArtifactsTest {
         Path javaMapped = mountpoint.resolve("java-map.bin");
         String before = state(javaMapped);
         checks.add(() -> assertEquals("cold", before, "java-map.bin before its map"));
-        checks.add(() -> {
-            try (FileChannel channel = FileChannel.open(javaMapped, StandardOpenOption.READ)) {
-                var map = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
-                byte[] expected = Files.readAllBytes(extracted.resolve("java-map.bin"));
-                byte[] got = new byte[expected.length];
-                map.get(got);
-                assertTrue(Arrays.equals(expected, got), "FileChannel.map READ_ONLY (MAP_SHARED) bytes");
-                unmap(map); // else the mapping, and with it the open, lives until a GC
-            }
-        });
+        // Another JVM maps it: this one serves S3, and a fault from its own Java code can hold up
+        // a safepoint that S3Proxy's threads then wait for, while the fault waits for S3Proxy.
+        Path javaMap = Files.writeString(work.resolve("JavaMap.java"), String.join("\n",
+                "import java.nio.channels.FileChannel;",
+                "import java.nio.file.Path;",
+                "import java.security.MessageDigest;",
+                "import java.util.HexFormat;",
+                "public class JavaMap {",
+                "    public static void main(String[] args) throws Exception {",
+                "        try (FileChannel channel = FileChannel.open(Path.of(args[0]))) {",
+                "            MessageDigest digest = MessageDigest.getInstance(\"SHA-256\");",
+                "            digest.update(channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size()));",
+                "            System.out.println(HexFormat.of().formatHex(digest.digest()));",
+                "        }",
+                "    }",
+                "}", ""));
+        Result javaMappedDigest = TreeComparison.run(Duration.ofMinutes(3), work, Map.of(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), javaMap.toString(), javaMapped.toString());
+        String javaExpected = FuseTestSupport.sha256(extracted.resolve("java-map.bin"));
+        checks.add(() -> assertEquals(0, javaMappedDigest.exit(), "FileChannel.map READ_ONLY (MAP_SHARED) in another JVM: "
+                + javaMappedDigest.output()));
+        checks.add(() -> assertEquals(javaExpected, javaMappedDigest.output().trim(), "FileChannel.map bytes"));
         String tier = status().replaceAll("(?s).*\\btier=(\\w+).*", "$1");
         for (String name : new String[] {"shared.bin", "private.bin", "java-map.bin"}) {
             Path file = mountpoint.resolve(name);

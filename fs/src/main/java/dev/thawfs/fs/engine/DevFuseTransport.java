@@ -6,8 +6,6 @@ import java.nio.ByteBuffer;
 
 /** Requests read from {@code /dev/fuse}, replies written to it with one writev from any thread. */
 final class DevFuseTransport implements Transport {
-    private static final ThreadLocal<NativeBuffer> REPLY_BUFFERS =
-            ThreadLocal.withInitial(() -> NativeBuffer.allocate(REPLY_CAPACITY));
 
     private final FuseDevice device;
 
@@ -22,9 +20,7 @@ final class DevFuseTransport implements Transport {
 
     @Override
     public ByteBuffer replyBuffer() {
-        ByteBuffer b = REPLY_BUFFERS.get().buffer();
-        b.clear();
-        return b;
+        return ReplyBuffers.forThisThread();
     }
 
     @Override

@@ -48,8 +48,6 @@ final class UringTransport implements Transport {
     private static final int CMD_COMMIT_ID = IoUring.SQE_CMD + 8;
     private static final int CMD_QID = IoUring.SQE_CMD + 16;
     private static final long WAKEUP = -1;
-    private static final ThreadLocal<NativeBuffer> REPLY_BUFFERS =
-            ThreadLocal.withInitial(() -> NativeBuffer.allocate(REPLY_CAPACITY));
 
     private final FuseDevice device;
     private final int queueCount;
@@ -132,9 +130,7 @@ final class UringTransport implements Transport {
 
     @Override
     public ByteBuffer replyBuffer() {
-        ByteBuffer b = REPLY_BUFFERS.get().buffer();
-        b.clear();
-        return b;
+        return ReplyBuffers.forThisThread();
     }
 
     /** Answers to requests that came through a ring go back through it; the rest go to {@code /dev/fuse}. */
