@@ -68,7 +68,7 @@ final class SequentialReadAhead {
      * watching an artifact) and returns the window to announce now, or null.
      */
     Window opened(Node file, boolean cold) {
-        if (maxWindow == 0) {
+        if (maxWindow == 0 || !cold && streams.isEmpty()) { // a warm mount: no work, not even a boxed key
             return null;
         }
         Stream stream = streams.get(file.artifactId());
