@@ -13,7 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Per artifact: the last file opened, and a window of files announced ahead. An open follows
  * the order when it is a file of the window, or the very next file of the artifact after the last
  * one (directories between them do not count, a skipped file does: a reader of every checksum of
- * a repository is not scanning it). After {@link #RUN} opens in a row that follow, a window of
+ * a repository is not scanning it). After {@link #RUN} opens in a row that follow, once they have
+ * gone on from one directory into the next (a program reading one directory is directory
+ * read-ahead's, and a window would spill into the directories it never reads), a window of
  * {@link #FIRST_WINDOW} bytes is announced; the open of its first file announces the next,
  * twice as large, up to half of {@code maxAheadBytes}, so at most that many bytes are ahead of the
  * reader. An open that does not follow ends the pattern: the window starts small again.
@@ -43,6 +45,8 @@ final class SequentialReadAhead {
     private static final class Stream {
         Node last;
         int run;
+        /** Whether the run went on from one directory into another. */
+        boolean crossed;
         /** The last file announced ahead, or null. */
         Node aheadLast;
         /** The first file of the last window: its open announces the next. */
@@ -89,6 +93,7 @@ final class SequentialReadAhead {
                 }
                 stream.last = file;
                 stream.run = 1;
+                stream.crossed = false;
                 stream.aheadLast = null;
                 stream.trigger = 0;
                 stream.window = 0;
@@ -96,10 +101,11 @@ final class SequentialReadAhead {
                 stream.generation++;
                 return null;
             }
+            stream.crossed |= stream.last.parentId() != file.parentId();
             stream.last = file;
             stream.run++;
             boolean insideWindow = stream.aheadLast != null && file.id() < stream.trigger;
-            if (stream.run < RUN || stream.extending || insideWindow) {
+            if (stream.run < RUN || !stream.crossed || stream.extending || insideWindow) {
                 return null;
             }
             stream.window = Math.min(maxWindow, stream.window == 0 ? FIRST_WINDOW : stream.window * 2);

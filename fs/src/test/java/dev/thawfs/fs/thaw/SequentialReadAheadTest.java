@@ -87,8 +87,9 @@ class SequentialReadAheadTest {
             assertTrue(bytesAheadOf(file) <= cap, "never more than the cap ahead of the reader, at " + file);
         }
         assertEquals(List.of(256L << 10, 512L << 10, 512L << 10), windows.subList(0, 3));
-        assertEquals(SequentialReadAhead.RUN, coldOpens, "only the opens before the pattern was seen were cold, of "
-                + files.size() + " in " + archive.stream().filter(node -> !node.isFile()).count() + " directories");
+        assertEquals(101, coldOpens, "cold: the first directory (directory read-ahead's in a mount) and the first"
+                + " file of the next, of " + files.size() + " files in "
+                + archive.stream().filter(node -> !node.isFile()).count() + " directories");
     }
 
     @Test
@@ -105,19 +106,26 @@ class SequentialReadAheadTest {
         for (int i = 0; i < 300; i++) {
             open(detector, files.get(i));
         }
-        int from = 700;
-        for (int i = from; i < from + SequentialReadAhead.RUN - 1; i++) {
+        for (int i = 697; i < 700; i++) { // the last files of a directory
             assertEquals(0, open(detector, files.get(i)), "no window before the new pattern is seen");
         }
-        assertEquals(SequentialReadAhead.FIRST_WINDOW, open(detector, files.get(from + SequentialReadAhead.RUN - 1)));
+        assertEquals(SequentialReadAhead.FIRST_WINDOW, open(detector, files.get(700)), "on into the next directory");
+    }
+
+    @Test
+    void aReaderOfOneDirectoryIsLeftToDirectoryReadAhead() {
+        SequentialReadAhead detector = new SequentialReadAhead(this::filesAfter, 1 << 20);
+        for (Node file : files.subList(0, 100)) {
+            assertNull(detector.opened(file, true), "at " + file);
+        }
     }
 
     @Test
     void aWindowListedForAPatternSinceBrokenIsNotFetched() {
         SequentialReadAhead detector = new SequentialReadAhead(this::filesAfter, 1 << 20);
-        detector.opened(files.get(0), true);
-        detector.opened(files.get(1), true);
-        SequentialReadAhead.Window window = detector.opened(files.get(2), true);
+        detector.opened(files.get(98), true);
+        detector.opened(files.get(99), true);
+        SequentialReadAhead.Window window = detector.opened(files.get(100), true);
         assertNotNull(window);
         detector.opened(files.get(500), true);
         assertEquals(List.of(), detector.extend(window));
@@ -129,10 +137,11 @@ class SequentialReadAheadTest {
         for (int i = 0; i < 10; i++) {
             assertNull(detector.opened(files.get(i), false));
         }
-        detector.opened(files.get(20), true);
-        detector.opened(files.get(50), false);
-        detector.opened(files.get(51), false);
-        assertNull(detector.opened(files.get(52), false), "the watch ended at the local open out of order");
+        detector.opened(files.get(95), true);
+        detector.opened(files.get(60), false);
+        detector.opened(files.get(98), false);
+        detector.opened(files.get(99), false);
+        assertNull(detector.opened(files.get(100), false), "the watch ended at the local open out of order");
     }
 
     @Test
