@@ -1,13 +1,11 @@
 package dev.thawfs.fs.engine;
 
 import dev.thawfs.fs.kernel.FuseDevice;
-import dev.thawfs.fs.kernel.IoUring;
 import dev.thawfs.fs.kernel.MountException;
 import dev.thawfs.fs.kernel.Mounts;
 import dev.thawfs.fs.proto.InitFlags;
 import dev.thawfs.fs.proto.Negotiation;
 import dev.thawfs.fs.proto.PassthroughTier;
-import dev.thawfs.fs.proto.TransportPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -70,7 +68,7 @@ public final class FuseSession implements AutoCloseable {
         try {
             Transport devFuse = new DevFuseTransport(device);
             Negotiation.Agreement agreement = Handshake.perform(devFuse, options.passthrough(),
-                    filesystem.supportsReaddirplus(), usable(options.transport()));
+                    filesystem.supportsReaddirplus(), options.transport());
             UringTransport uring = agreement.has(InitFlags.OVER_IO_URING) ? openUring(device) : null;
             FuseSession session = new FuseSession(target, device, uring != null ? uring : devFuse, filesystem, options,
                     agreement);
@@ -95,23 +93,6 @@ public final class FuseSession implements AutoCloseable {
         } catch (IOException e) {
             throw new MountException("cannot set up FUSE over io_uring: " + e.getMessage() + ". Mount with --transport dev");
         }
-    }
-
-    /** The transport to ask for: io_uring only where this process can make rings at all. */
-    private static TransportPolicy usable(TransportPolicy wanted) throws MountException {
-        if (wanted == TransportPolicy.DEV) {
-            return wanted;
-        }
-        String unusable = IoUring.unusableReason();
-        if (unusable == null) {
-            return wanted;
-        }
-        if (wanted == TransportPolicy.URING) {
-            throw new MountException("--transport uring, but this process cannot use io_uring (" + unusable
-                    + "): check the sysctl kernel.io_uring_disabled and seccomp. Use --transport auto or dev");
-        }
-        LOG.log(System.Logger.Level.DEBUG, "io_uring unusable here (" + unusable + "): requests go through /dev/fuse");
-        return TransportPolicy.DEV;
     }
 
     private void start(int workerCount) {
