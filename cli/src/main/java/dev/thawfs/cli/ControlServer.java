@@ -18,7 +18,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -139,11 +138,11 @@ final class ControlServer {
             }
             Path workingDirectory = Path.of(ControlSocket.readString(request));
             Map<String, String> environment = ControlSocket.readMap(request);
-            List<String> args = ControlSocket.readList(request);
+            String[] args = ControlSocket.readList(request).toArray(String[]::new);
             Invocation invocation = new Invocation(environment, workingDirectory, connection);
-            CommandLine commandLine = Main.commandLine().setOut(connection.out).setErr(connection.err);
+            CommandLine commandLine = Main.commandLine(args).setOut(connection.out).setErr(connection.err);
             commandLine.registerConverter(Path.class, invocation::path);
-            connection.finish(Invocation.run(invocation, () -> commandLine.execute(args.toArray(String[]::new))));
+            connection.finish(Invocation.run(invocation, () -> commandLine.execute(args)));
         } catch (IOException | RuntimeException e) {
             LOG.warning("control socket " + socket + ": a client's command failed: " + e);
         }

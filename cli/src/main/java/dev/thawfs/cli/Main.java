@@ -3,6 +3,8 @@ package dev.thawfs.cli;
 import dev.thawfs.config.ConfigException;
 import dev.thawfs.config.Setting;
 import dev.thawfs.config.Settings;
+import java.util.List;
+import java.util.Optional;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,21 +17,32 @@ import picocli.CommandLine.Command;
                 + " and then read by the kernel straight from a local store (FUSE passthrough).",
         footer = {"", "Settings come from a TOML file (--config, $THAWFS_CONFIG or /etc/thawfs/thawfs.toml),"
                 + " THAWFS_* environment variables and flags, each overriding the one before: see thawfs config.",
-            "Bash completion: thawfs generate-completion > /etc/bash_completion.d/thawfs"},
-        subcommands = {MountCommand.class, PrefetchCommand.class, IndexCommand.class, StatusCommand.class, UnmountCommand.class, GcCommand.class,
-            ConfigCommand.class, MirrorCommand.class, AutoComplete.GenerateCompletion.class,
-            CommandLine.HelpCommand.class})
+            "Bash completion: thawfs generate-completion > /etc/bash_completion.d/thawfs"})
 public final class Main {
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
+    /** The subcommands, in the order help lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(MountCommand.class, PrefetchCommand.class,
+            IndexCommand.class, StatusCommand.class, UnmountCommand.class, GcCommand.class, ConfigCommand.class,
+            MirrorCommand.class, AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class);
 
     public static void main(String[] args) {
         ConsoleLogging.install();
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
-    /** The command line with thawfs's exit codes: usage and configuration errors are 2, like set-up errors. */
+    /** The whole command line, every subcommand in it. */
     public static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command line that {@code invoked} needs, with thawfs's exit codes: usage and configuration
+     * errors are 2, like set-up errors. Picocli's model of a command is built by reflection, a
+     * tenth of a second for the others that a mount never runs: when {@code invoked} starts with a
+     * subcommand's name, only that one is in it (help, completion and anything else get them all).
+     */
+    public static CommandLine commandLine(String[] invoked) {
         for (Setting<?> setting : Settings.ALL) { // for "${sys:thawfs.default.KEY}" in the flags' help
             System.setProperty("thawfs.default." + setting.key(), setting.defaultText().isEmpty() ? "none"
                     : setting.defaultText());
@@ -50,9 +63,26 @@ public final class Main {
                     cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more.");
                     return EXIT_USAGE;
                 });
-        commandLine.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        List<Class<?>> commands = named(invoked.length == 0 ? "" : invoked[0]).<List<Class<?>>>map(List::of)
+                .orElse(COMMANDS);
+        commands.forEach(commandLine::addSubcommand);
+        CommandLine completion = commandLine.getSubcommands().get("generate-completion");
+        if (completion != null) {
+            completion.getCommandSpec().usageMessage().hidden(false);
+        }
         // a subcommand's -V/--version prints nothing unless it has a provider of its own
         commandLine.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(new Version()));
         return commandLine;
+    }
+
+    private static Optional<Class<?>> named(String name) {
+        return COMMANDS.stream()
+                .filter(command -> command != CommandLine.HelpCommand.class
+                        && command != AutoComplete.GenerateCompletion.class) // these two describe the others
+                .filter(command -> {
+                    Command annotation = command.getAnnotation(Command.class);
+                    return annotation.name().equals(name) || List.of(annotation.aliases()).contains(name);
+                })
+                .findFirst();
     }
 }

@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -26,7 +27,7 @@ class UsageErrorsTest {
     private Outcome run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
+        CommandLine cli = Main.commandLine(args);
         cli.setErr(new PrintWriter(err, true));
         cli.setOut(new PrintWriter(out, true));
         return new Outcome(cli.execute(args), out.toString(), err.toString());
@@ -191,7 +192,7 @@ class UsageErrorsTest {
     @Test
     void bashCompletionCoversTheCommandsAndTheirFlags() {
         StringWriter out = new StringWriter();
-        CommandLine cli = Main.commandLine();
+        CommandLine cli = Main.commandLine(new String[] {"generate-completion"});
         cli.setOut(new PrintWriter(out, true));
         assertEquals(0, cli.execute("generate-completion"));
         String script = out.toString();
@@ -204,7 +205,7 @@ class UsageErrorsTest {
         for (String command : new String[] {"mount", "prefetch", "status", "unmount", "gc", "config", "mirror",
             "generate-completion"}) {
             StringWriter out = new StringWriter();
-            CommandLine cli = Main.commandLine();
+            CommandLine cli = Main.commandLine(new String[] {command, "-V"});
             cli.setOut(new PrintWriter(out, true));
             assertEquals(0, cli.execute(command, "-V"), command);
             assertTrue(out.toString().startsWith("thawfs "), command + " -V printed: " + out);
@@ -218,5 +219,17 @@ class UsageErrorsTest {
         cli.setOut(new PrintWriter(out, true));
         assertEquals(0, cli.execute("mirror", "--help"));
         assertTrue(out.toString().contains("Examples:"), out.toString());
+    }
+
+    @Test
+    void aCommandsLineHoldsOnlyThatCommandWhileHelpListsThemAll() {
+        assertEquals(List.of("unmount"), Main.commandLine(new String[] {"umount", "/mnt"}).getSubcommands().values()
+                .stream().map(CommandLine::getCommandName).distinct().toList());
+        Outcome help = run("help");
+        assertEquals(0, help.exitCode(), help.err());
+        for (String command : new String[] {"mount", "prefetch", "index", "status", "unmount", "gc", "config",
+            "mirror", "generate-completion"}) {
+            assertTrue(help.out().contains("\n  " + command), command + " in: " + help.out());
+        }
     }
 }
