@@ -178,15 +178,16 @@ public final class Mounts {
     }
 
     /**
-     * A FUSE mount whose daemon is gone answers with ENOTCONN. statfs asks it every time, where a
-     * stat may be answered from attributes the kernel still caches.
+     * A FUSE mount whose daemon is gone answers with ENOTCONN; over io_uring, a request caught
+     * while the dead daemon's queues are torn down, just before, answers ECANCELED. statfs asks
+     * the daemon every time, where a stat may be answered from attributes the kernel still caches.
      */
     public static boolean isStale(Path target) {
         try {
             NativeFiles.statfs(target);
             return false;
         } catch (ErrnoException e) {
-            return e.errno() == Errno.ENOTCONN;
+            return e.errno() == Errno.ENOTCONN || e.errno() == Errno.ECANCELED;
         }
     }
 
