@@ -2,7 +2,8 @@ package dev.thawfs.bench;
 
 import dev.thawfs.bench.Mounts.Subject;
 import dev.thawfs.bench.Mounts.TraceUse;
-import dev.thawfs.fetcher.S3ProxyServer;
+import dev.thawfs.testkit.S3ProxyServer;
+import dev.thawfs.testkit.ThrottlingProxy;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

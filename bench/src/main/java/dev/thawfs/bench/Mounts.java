@@ -1,7 +1,7 @@
 package dev.thawfs.bench;
 
 import dev.thawfs.config.S3Settings;
-import dev.thawfs.fetcher.S3ProxyServer;
+import dev.thawfs.testkit.S3ProxyServer;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -388,8 +388,8 @@ final class Mounts {
         return Stream.of(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, tool)));
     }
 
-    static boolean mounted(Path mountpoint) throws IOException {
-        return Files.readString(Path.of("/proc/mounts")).contains(" " + mountpoint + " ");
+    static boolean mounted(Path mountpoint) {
+        return dev.thawfs.fs.kernel.Mounts.find(mountpoint).isPresent(); // this class's name is taken
     }
 
     /** umount(8) of a FUSE mount, lazily if it is busy; the daemon serving it then exits. */

@@ -1,7 +1,8 @@
 package dev.thawfs.bench;
 
 import dev.thawfs.config.S3Settings;
-import dev.thawfs.fetcher.S3ProxyServer;
+import dev.thawfs.testkit.S3ProxyServer;
+import dev.thawfs.testkit.ThrottlingProxy;
 import java.nio.file.Files;
 import java.net.URI;
 import java.nio.file.Path;

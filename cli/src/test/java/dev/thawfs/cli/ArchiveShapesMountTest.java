@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.thawfs.config.Settings;
 import dev.thawfs.fetcher.Artifacts;
 import dev.thawfs.fetcher.FetchOptions;
-import dev.thawfs.fetcher.Trees;
+import dev.thawfs.testkit.Commands;
 import dev.thawfs.fs.engine.FuseSession;
 import dev.thawfs.fs.engine.MountOptions;
 import dev.thawfs.fs.testing.FuseTestSupport;
@@ -97,7 +97,7 @@ class ArchiveShapesMountTest {
     void anArchiveOfDotHasTheDirectoryAsItsRoot(String name) throws Exception {
         Path tree = tree();
         if (name.endsWith(".zip")) {
-            Trees.run(tree, "python3", "-c", "import zipfile\n"
+            Commands.check(tree, "python3", "-c", "import zipfile\n"
                     + "with zipfile.ZipFile('../dot.zip', 'w') as z:\n"
                     + "    z.writestr('./', '')\n"
                     + "    z.writestr('./a', 'content')\n"
@@ -105,7 +105,7 @@ class ArchiveShapesMountTest {
                     + "    z.writestr('./sub//b', 'below')\n");
         } else {
             String compression = name.endsWith(".gz") ? "--gzip" : name.endsWith(".zst") ? "--zstd" : "--no-auto-compress";
-            Trees.run(tree, "tar", compression, "-cf", "../" + name, "-C", ".", ".");
+            Commands.check(tree, "tar", compression, "-cf", "../" + name, "-C", ".", ".");
         }
         for (String at : new String[] {"", "rt"}) {
             Path root = mount(work.resolve(name), at).resolve(at);
@@ -121,7 +121,7 @@ class ArchiveShapesMountTest {
     void hardLinksAreOneInodeWithTheTargetsSizeAndContentFetchedOnce(String name) throws Exception {
         Path tree = tree();
         if (name.equals("ahead.tar")) {
-            Trees.run(tree, "python3", "-c", "import io, tarfile\n"
+            Commands.check(tree, "python3", "-c", "import io, tarfile\n"
                     + "with tarfile.open('../ahead.tar', 'w') as t:\n"
                     + "    for path in ('b', 'sub/c'):\n"
                     + "        link = tarfile.TarInfo(path)\n"
@@ -129,10 +129,10 @@ class ArchiveShapesMountTest {
                     + "        t.addfile(link)\n"
                     + "    t.add('a')\n");
         } else {
-            Trees.run(tree, "ln", "a", "b");
-            Trees.run(tree, "ln", "a", "sub/c");
+            Commands.check(tree, "ln", "a", "b");
+            Commands.check(tree, "ln", "a", "sub/c");
             String format = name.equals("posix.tar") ? "--format=posix" : "--format=gnu";
-            Trees.run(tree, "tar", format, name.endsWith(".gz") ? "-czf" : "-cf", "../" + name, "a", "b", "sub");
+            Commands.check(tree, "tar", format, name.endsWith(".gz") ? "-czf" : "-cf", "../" + name, "a", "b", "sub");
         }
         Path mnt = mount(work.resolve(name), "");
         Object inode = Files.getAttribute(mnt.resolve("a"), "unix:ino");
@@ -150,7 +150,7 @@ class ArchiveShapesMountTest {
 
     @Test
     void withOnBadEntrySkipTheHostileEntriesAreLeftOutAndTheRestIsMounted() throws Exception {
-        Trees.run(work, "python3", "-c", "import io, tarfile\n"
+        Commands.check(work, "python3", "-c", "import io, tarfile\n"
                 + "with tarfile.open('hostile.tar', 'w') as t:\n"
                 + "    for name in ('../evil', 'x' * 300, 'ok.txt', 'dir/fine'):\n"
                 + "        info = tarfile.TarInfo(name)\n"
@@ -164,7 +164,7 @@ class ArchiveShapesMountTest {
 
     @Test
     void aSourceMaySayItsFormatBeforeItsPlaceInTheMount() throws Exception {
-        Trees.run(tree(), "zip", "-qr", "../lib.aar.bin", "a", "sub");
+        Commands.check(tree(), "zip", "-qr", "../lib.aar.bin", "a", "sub");
         Path mnt;
         try (SourceMixin.Opening opening = new SourceMixin.Opening(Settings.defaults(),
                 List.of(work.resolve("lib.aar.bin") + "#zip=lib"))) {

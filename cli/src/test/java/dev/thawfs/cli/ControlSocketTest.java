@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.thawfs.fetcher.S3ProxyServer;
-import dev.thawfs.fetcher.Trees;
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.S3ProxyServer;
+import dev.thawfs.testkit.Trees;
 import dev.thawfs.fs.kernel.Mounts;
 import dev.thawfs.fs.testing.FuseTestSupport;
 import java.nio.ByteBuffer;
@@ -48,7 +49,7 @@ class ControlSocketTest {
         s3.createBucket("builds");
         tree = work.resolve("tree");
         Trees.create(tree);
-        Trees.run(tree, "zip", "-qry", "../app.zip", "pkg");
+        Commands.check(tree, "zip", "-qry", "../app.zip", "pkg");
         zip = work.resolve("app.zip");
         s3.put("builds", "app.zip", Files.readAllBytes(zip));
         store = work.resolve("store");

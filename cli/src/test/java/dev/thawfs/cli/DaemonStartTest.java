@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.thawfs.fetcher.Trees;
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.Trees;
 import dev.thawfs.fs.kernel.Mounts;
 import dev.thawfs.fs.testing.FuseTestSupport;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ class DaemonStartTest {
         FuseTestSupport.assumeFuse();
         Path tree = work.resolve("tree");
         Trees.create(tree);
-        Trees.run(tree, "zip", "-qry", "../app.zip", "pkg");
+        Commands.check(tree, "zip", "-qry", "../app.zip", "pkg");
         artifact = work.resolve("app.zip");
         mountpoint = Files.createDirectory(work.resolve("mnt"));
         processes = new ThawfsProcesses(Files.createDirectory(work.resolve("processes")));

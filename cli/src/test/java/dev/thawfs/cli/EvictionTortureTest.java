@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.thawfs.fs.kernel.NativeFiles;
 import dev.thawfs.fs.testing.FuseTestSupport;
 import dev.thawfs.fs.thaw.ThawFilesystem;
+import dev.thawfs.testkit.Commands;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,9 +71,9 @@ class EvictionTortureTest {
             Files.write(tree.resolve(names[i]), contents[i]);
         }
         archive = corpus.resolve("torture.zip");
-        TreeComparison.tool(tree, "zip", "-q", "-r", "-1", archive.toString(), ".");
+        Commands.check(tree, "zip", "-q", "-r", "-1", archive.toString(), ".");
         Path extracted = Files.createDirectories(corpus.resolve("extracted"));
-        TreeComparison.tool(extracted, "unzip", "-q", archive.toString());
+        Commands.check(extracted, "unzip", "-q", archive.toString());
         for (int i = 0; i < FILES; i++) { // what the tool extracts is what a read must return
             contents[i] = Files.readAllBytes(extracted.resolve(names[i]));
         }

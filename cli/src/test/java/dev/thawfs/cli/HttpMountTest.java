@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.thawfs.fetcher.HttpTestServer;
-import dev.thawfs.fetcher.Trees;
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.HttpTestServer;
+import dev.thawfs.testkit.Trees;
 import dev.thawfs.fs.testing.FuseTestSupport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -67,9 +68,9 @@ class HttpMountTest {
     void aZipOverHttpMountsAsUnzipExtractsIt() throws Exception {
         Path tree = work.resolve("tree");
         Trees.create(tree);
-        Trees.run(tree, "zip", "-qry", "../served/app.zip", "pkg");
+        Commands.check(tree, "zip", "-qry", "../served/app.zip", "pkg");
         Path unzipped = Files.createDirectories(work.resolve("unzipped"));
-        Trees.run(unzipped, "unzip", "-q", "../served/app.zip");
+        Commands.check(unzipped, "unzip", "-q", "../served/app.zip");
 
         mount(http.endpoint + "/app.zip");
         assertEquals(Trees.describe(unzipped), Trees.describe(mountpoint));

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.thawfs.fetcher.S3ProxyServer;
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.S3ProxyServer;
 import dev.thawfs.fs.kernel.Mounts;
 import dev.thawfs.fs.kernel.NativeFiles;
 import dev.thawfs.fs.testing.FuseTestSupport;
@@ -85,9 +86,9 @@ class KillStormTest {
             names.add(name);
         }
         Path archive = work.resolve("many.zip");
-        TreeComparison.tool(tree, "zip", "-q", "-r", "-1", archive.toString(), ".");
+        Commands.check(tree, "zip", "-q", "-r", "-1", archive.toString(), ".");
         Path extracted = Files.createDirectories(work.resolve("extracted"));
-        TreeComparison.tool(extracted, "unzip", "-q", archive.toString());
+        Commands.check(extracted, "unzip", "-q", archive.toString());
         s3.put("builds", "many.zip", Files.readAllBytes(archive));
         Path mountpoint = Files.createDirectory(work.resolve("mnt"));
         List<String> args = List.of("--store", work.resolve("store").toString(), "--s3-endpoint",

@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.thawfs.fetcher.S3ProxyServer;
-import dev.thawfs.fetcher.Trees;
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.S3ProxyServer;
+import dev.thawfs.testkit.Trees;
 import dev.thawfs.fs.kernel.NativeFiles;
 import dev.thawfs.fs.thaw.ThawFilesystem;
 import dev.thawfs.fs.testing.FuseTestSupport;
@@ -41,7 +42,7 @@ class MetricsEndToEndTest {
         s3 = new S3ProxyServer(Files.createDirectories(work.resolve("s3")));
         s3.createBucket("builds");
         Trees.create(work.resolve("tree"));
-        Trees.run(work.resolve("tree"), "zip", "-qry", "../app.zip", "pkg");
+        Commands.check(work.resolve("tree"), "zip", "-qry", "../app.zip", "pkg");
         s3.put("builds", "app.zip", Files.readAllBytes(work.resolve("app.zip")));
         processes = new ThawfsProcesses(work);
     }

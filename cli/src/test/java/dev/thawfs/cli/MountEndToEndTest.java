@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.thawfs.fetcher.S3ProxyServer;
-import dev.thawfs.fetcher.Trees;
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.S3ProxyServer;
+import dev.thawfs.testkit.Trees;
 import dev.thawfs.fs.kernel.Mounts;
 import dev.thawfs.fs.kernel.NativeFiles;
 import dev.thawfs.fs.testing.FuseTestSupport;
@@ -48,9 +49,9 @@ class MountEndToEndTest {
         s3.createBucket("builds");
         tree = work.resolve("tree");
         Trees.create(tree);
-        Trees.run(tree, "zip", "-qry", "../app.zip", "pkg");
-        Trees.run(tree, "tar", "cf", "../app.tar", "pkg");
-        Trees.run(tree, "tar", "czf", "../app.tar.gz", "pkg");
+        Commands.check(tree, "zip", "-qry", "../app.zip", "pkg");
+        Commands.check(tree, "tar", "cf", "../app.tar", "pkg");
+        Commands.check(tree, "tar", "czf", "../app.tar.gz", "pkg");
         for (String name : new String[] {"app.zip", "app.tar", "app.tar.gz"}) {
             s3.put("builds", name, Files.readAllBytes(work.resolve(name)));
         }
@@ -120,7 +121,7 @@ class MountEndToEndTest {
         try (InputStream open = Files.newInputStream(jar)) {
             assertEquals("passthrough", state(jar));
         }
-        assertEquals("ok", run(mountpoint.resolve("tar/pkg/bin/run me.sh").toString()));
+        assertEquals("ok", Commands.check(null, mountpoint.resolve("tar/pkg/bin/run me.sh").toString()));
 
         ExecutorService pool = Executors.newFixedThreadPool(32);
         try {
@@ -206,13 +207,13 @@ class MountEndToEndTest {
         Files.writeString(source, "public class Hello { public static void main(String[] a) {"
                 + " if (a.length > 0) { System.load(a[0]); } System.out.println(\"hello from a mounted jar\"); } }");
         Path javaHome = Path.of(System.getProperty("java.home"));
-        Trees.run(work, javaHome.resolve("bin/javac").toString(), "-d", work.resolve("classes").toString(), source.toString());
-        Trees.run(work, javaHome.resolve("bin/jar").toString(), "cf", programs.resolve("hello.jar").toString(),
+        Commands.check(work, javaHome.resolve("bin/javac").toString(), "-d", work.resolve("classes").toString(), source.toString());
+        Commands.check(work, javaHome.resolve("bin/jar").toString(), "cf", programs.resolve("hello.jar").toString(),
                 "-C", work.resolve("classes").toString(), "Hello.class");
         Files.copy(Path.of("/bin/echo"), programs.resolve("bin/echo"));
         Path library = javaHome.resolve("lib/libzip.so");
         Files.copy(library, programs.resolve("libzip.so"));
-        Trees.run(work.resolve("programs"), "zip", "-qry", "../programs.zip", ".");
+        Commands.check(work.resolve("programs"), "zip", "-qry", "../programs.zip", ".");
         s3.put("builds", "programs.zip", Files.readAllBytes(work.resolve("programs.zip")));
 
         Process daemon = thawfs("mount", "--store", work.resolve("store").toString(), "--s3-endpoint",
@@ -220,10 +221,10 @@ class MountEndToEndTest {
         for (int i = 0; i < 6000 && !Files.exists(mountpoint.resolve("hello.jar")); i++) {
             LockSupport.parkNanos(10_000_000);
         }
-        assertEquals("hello from a mounted jar", run(javaHome.resolve("bin/java").toString(), "-cp",
+        assertEquals("hello from a mounted jar", Commands.check(null, javaHome.resolve("bin/java").toString(), "-cp",
                 mountpoint.resolve("hello.jar").toString(), "Hello", mountpoint.resolve("libzip.so").toString()),
                 "a class from a jar in a mounted zip, loading a shared library (mmap) from the mount");
-        assertEquals("an ELF binary", run(mountpoint.resolve("bin/echo").toString(), "an", "ELF", "binary"));
+        assertEquals("an ELF binary", Commands.check(null, mountpoint.resolve("bin/echo").toString(), "an", "ELF", "binary"));
         daemon.destroy();
         assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
     }
@@ -337,10 +338,4 @@ class MountEndToEndTest {
         assertTrue(stderr(2).contains("none.zip") && stderr(2).contains("before the mount was ready"), stderr(2));
     }
 
-    private static String run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes()).trim();
-        assertEquals(0, process.waitFor(), output);
-        return output;
-    }
 }

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.thawfs.fetcher.Trees;
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.Trees;
 import dev.thawfs.fs.kernel.Mounts;
 import dev.thawfs.fs.testing.FuseTestSupport;
 import java.io.IOException;
@@ -53,7 +54,7 @@ class MountHelperTest {
         FuseTestSupport.assumeFuse();
         Path tree = work.resolve("tree");
         Trees.create(tree);
-        Trees.run(tree, "zip", "-qry", "../app.zip", "pkg");
+        Commands.check(tree, "zip", "-qry", "../app.zip", "pkg");
         artifact = work.resolve("app.zip");
         mountpoint = Files.createDirectory(work.resolve("mnt"));
         store = work.resolve("store");

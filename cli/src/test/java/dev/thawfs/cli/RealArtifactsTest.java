@@ -3,15 +3,15 @@ package dev.thawfs.cli;
 import static dev.thawfs.cli.TreeComparison.assertLsWorksEverywhere;
 import static dev.thawfs.cli.TreeComparison.assertSameTree;
 import static dev.thawfs.cli.TreeComparison.extract;
-import static dev.thawfs.cli.TreeComparison.tool;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.thawfs.cli.TreeComparison.Extraction;
-import dev.thawfs.cli.TreeComparison.Result;
-import dev.thawfs.fetcher.S3ProxyServer;
-import dev.thawfs.fetcher.Trees;
+import dev.thawfs.testkit.Commands.Result;
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.S3ProxyServer;
+import dev.thawfs.testkit.Trees;
 import dev.thawfs.fs.kernel.NativeFiles;
 import dev.thawfs.fs.proto.PassthroughTier;
 import dev.thawfs.fs.testing.FuseTestSupport;
@@ -116,9 +116,9 @@ class RealArtifactsTest {
                 "public class Hello { public static void main(String[] a) { System.out.println(\"hello \""
                         + " + System.getProperty(\"java.home\")); } }");
         Path classes = work.resolve("hello-classes");
-        tool(work, javaHome().resolve("bin/javac").toString(), "-d", classes.toString(), source.toString());
+        Commands.check(work, javaHome().resolve("bin/javac").toString(), "-d", classes.toString(), source.toString());
         Path jar = work.resolve("hello.jar");
-        tool(work, javaHome().resolve("bin/jar").toString(), "cf", jar.toString(), "-C", classes.toString(),
+        Commands.check(work, javaHome().resolve("bin/jar").toString(), "cf", jar.toString(), "-C", classes.toString(),
                 "Hello.class");
         return jar;
     }
@@ -136,9 +136,9 @@ class RealArtifactsTest {
         String name = home.getFileName().toString();
         Path archive = work.resolve("jdk." + format);
         if (format.equals("zip")) {
-            tool(home.getParent(), "zip", "-qry", archive.toString(), name);
+            Commands.check(home.getParent(), "zip", "-qry", archive.toString(), name);
         } else {
-            tool(work, "tar", "-czf", archive.toString(), "-C", home.getParent().toString(), name);
+            Commands.check(work, "tar", "-czf", archive.toString(), "-C", home.getParent().toString(), name);
         }
         String jdk = upload(archive, "jdk." + format);
         String apps = upload(helloJar(), "apps/hello.jar").replace("hello.jar", "");
@@ -152,7 +152,7 @@ class RealArtifactsTest {
         for (int i = 0; i < 2; i++) {
             jvms.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    return TreeComparison.run(Duration.ofMinutes(3), work, Map.of(), java.toString(), "-version");
+                    return Commands.run(Duration.ofMinutes(3), work, Map.of(), java.toString(), "-version");
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
@@ -167,7 +167,7 @@ class RealArtifactsTest {
             checks.add(() -> assertTrue(version.output().contains(System.getProperty("java.version")),
                     which + version.output()));
         }
-        Result hello = TreeComparison.run(Duration.ofMinutes(3), work, Map.of(), java.toString(), "-cp",
+        Result hello = Commands.run(Duration.ofMinutes(3), work, Map.of(), java.toString(), "-cp",
                 mountpoint.resolve("apps/hello.jar").toString(), "Hello");
         checks.add(() -> assertEquals(0, hello.exit(), "the mounted JDK running a mounted jar: " + hello.output()));
         checks.add(() -> assertTrue(hello.output().startsWith("hello ")
@@ -206,7 +206,7 @@ class RealArtifactsTest {
             }
         }
         Path archive = work.resolve("big.zip");
-        tool(tree, "zip", "-q", "-1", "-r", archive.toString(), ".");
+        Commands.check(tree, "zip", "-q", "-1", "-r", archive.toString(), ".");
         Path extracted = extract(work.resolve("extracted"), "unzip", "-q", archive.toString()).directory();
 
         Process daemon = mount(upload(archive, "big.zip"));
@@ -226,7 +226,7 @@ class RealArtifactsTest {
         for (String kind : new String[] {"shared", "private"}) {
             Path file = mountpoint.resolve(kind + ".bin");
             String before = state(file);
-            Result mapped = TreeComparison.run(Duration.ofMinutes(3), work, Map.of(), PYTHON.toString(),
+            Result mapped = Commands.run(Duration.ofMinutes(3), work, Map.of(), PYTHON.toString(),
                     script.toString(), file.toString(), kind);
             String expected = FuseTestSupport.sha256(extracted.resolve(kind + ".bin"));
             checks.add(() -> assertEquals("cold", before, kind + ".bin before its mmap"));
@@ -253,7 +253,7 @@ class RealArtifactsTest {
                 "        }",
                 "    }",
                 "}", ""));
-        Result javaMappedDigest = TreeComparison.run(Duration.ofMinutes(3), work, Map.of(),
+        Result javaMappedDigest = Commands.run(Duration.ofMinutes(3), work, Map.of(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), javaMap.toString(), javaMapped.toString());
         String javaExpected = FuseTestSupport.sha256(extracted.resolve("java-map.bin"));
         checks.add(() -> assertEquals(0, javaMappedDigest.exit(), "FileChannel.map READ_ONLY (MAP_SHARED) in another JVM: "
@@ -309,11 +309,11 @@ class RealArtifactsTest {
                 upload(setuptools, "wheels/" + setuptools.getFileName()) + "=setuptools-wheel");
         Map<String, String> environment = Map.of("PYTHONPATH", mountpoint.resolve("pip-wheel").toString(),
                 "PYTHONNOUSERSITE", "1", "PYTHONDONTWRITEBYTECODE", "1");
-        Result version = TreeComparison.run(Duration.ofMinutes(3), work, environment, PYTHON.toString(), "-m", "pip",
+        Result version = Commands.run(Duration.ofMinutes(3), work, environment, PYTHON.toString(), "-m", "pip",
                 "--version");
         assertEquals(0, version.exit(), "python3 -m pip --version from the mounted wheel: " + version.output());
         assertTrue(version.output().contains("from " + mountpoint.resolve("pip-wheel/pip")), version.output());
-        Result imported = TreeComparison.run(Duration.ofMinutes(3), work, Map.of("PYTHONPATH",
+        Result imported = Commands.run(Duration.ofMinutes(3), work, Map.of("PYTHONPATH",
                 mountpoint.resolve("setuptools-wheel").toString(), "PYTHONNOUSERSITE", "1"), PYTHON.toString(), "-c",
                 "import setuptools, pkg_resources; print(setuptools.__file__)");
         assertEquals(0, imported.exit(), imported.output());
@@ -352,16 +352,16 @@ class RealArtifactsTest {
         List<String> tarGz = new ArrayList<>(List.of("tar", "-czf", work.resolve("dist.tar.gz").toString(), "-C",
                 distPackages.toString()));
         tarGz.addAll(packages);
-        tool(work, tarGz.toArray(String[]::new));
+        Commands.check(work, tarGz.toArray(String[]::new));
         List<String> tarZst = new ArrayList<>(List.of("tar", "--zstd", "-cf", work.resolve("dist.tar.zst").toString(),
                 "-C", distPackages.toString()));
         tarZst.addAll(packages);
-        tool(work, tarZst.toArray(String[]::new));
+        Commands.check(work, tarZst.toArray(String[]::new));
 
         Process daemon = mount(upload(work.resolve("dist.tar.gz"), "dist.tar.gz") + "=gz",
                 upload(work.resolve("dist.tar.zst"), "dist.tar.zst") + "=zst");
         for (String layer : new String[] {"gz", "zst"}) {
-            Result imported = TreeComparison.run(Duration.ofMinutes(3), work, Map.of("PYTHONPATH",
+            Result imported = Commands.run(Duration.ofMinutes(3), work, Map.of("PYTHONPATH",
                     mountpoint.resolve(layer).toString(), "PYTHONNOUSERSITE", "1", "PYTHONDONTWRITEBYTECODE", "1"),
                     PYTHON.toString(), "-c", "import yaml, yaml._yaml, pygments.lexers, distro; print(yaml.__file__);"
                             + " print(yaml._yaml.__file__); print(yaml.__with_libyaml__);"
@@ -403,7 +403,7 @@ class RealArtifactsTest {
             {compress.getFileName().toString(), "org.apache.commons.compress.archivers.zip.ZipFile"}}) {
             Path jar = mountpoint.resolve("jars").resolve(jarAndClass[0]);
             String classPath = TreeComparison.path(jar, mountpoint.resolve("jars").resolve(io.getFileName()));
-            Result loaded = TreeComparison.run(Duration.ofMinutes(3), work, Map.of(), java, "-cp", classPath,
+            Result loaded = Commands.run(Duration.ofMinutes(3), work, Map.of(), java, "-cp", classPath,
                     loader.toString(), jarAndClass[1]);
             assertEquals(0, loaded.exit(), jarAndClass[1] + " from " + jar + ": " + loaded.output());
             assertTrue(loaded.output().contains(jarAndClass[1] + " ") && loaded.output().contains("from " + jar),
@@ -441,28 +441,28 @@ class RealArtifactsTest {
         Path tree = work.resolve("tree");
         Trees.create(tree);
         Files.createDirectories(tree.resolve("bin"));
-        tool(tree, "cp", "-p", "/bin/ls", "bin/ls");
-        tool(tree, "cp", "-p", "/etc/os-release", "os-release");
-        tool(tree, "ln", "bin/ls", "bin/ls-hard-link");
-        tool(tree, "ln", "os-release", "pkg/lib/os-release-hard-link");
-        tool(tree, "truncate", "-s", "20M", "sparse.img");
-        tool(tree, "dd", "if=/bin/ls", "of=sparse.img", "bs=1M", "seek=8", "conv=notrunc", "status=none");
+        Commands.check(tree, "cp", "-p", "/bin/ls", "bin/ls");
+        Commands.check(tree, "cp", "-p", "/etc/os-release", "os-release");
+        Commands.check(tree, "ln", "bin/ls", "bin/ls-hard-link");
+        Commands.check(tree, "ln", "os-release", "pkg/lib/os-release-hard-link");
+        Commands.check(tree, "truncate", "-s", "20M", "sparse.img");
+        Commands.check(tree, "dd", "if=/bin/ls", "of=sparse.img", "bs=1M", "seek=8", "conv=notrunc", "status=none");
         String longName = "a-directory-name-that-is-long-" + "x".repeat(60);
         Path deep = Files.createDirectories(tree.resolve(longName).resolve(longName));
         String longFile = "a-file-name-longer-than-a-tar-header-has-room-for-" + "y".repeat(80) + ".txt";
-        tool(deep, "cp", "-p", "/etc/os-release", longFile);
-        tool(deep, "ln", "-s", "../" + longName + "/" + longFile, "a-link-to-a-long-target");
-        tool(tree, "ln", "-s", "bin/ls", "ls-link");
+        Commands.check(deep, "cp", "-p", "/etc/os-release", longFile);
+        Commands.check(deep, "ln", "-s", "../" + longName + "/" + longFile, "a-link-to-a-long-target");
+        Commands.check(tree, "ln", "-s", "bin/ls", "ls-link");
         // dated before the test, so that the directories' mtimes in the archive can be compared
-        tool(tree, "find", ".", "-type", "d", "-exec", "touch", "-d", "2001-09-09 01:46:40", "{}", "+");
+        Commands.check(tree, "find", ".", "-type", "d", "-exec", "touch", "-d", "2001-09-09 01:46:40", "{}", "+");
 
         Path archive = work.resolve(artifact);
         switch (artifact) {
-            case "gnu.tar" -> tool(work, "tar", "--format=gnu", "--sparse", "-cf", archive.toString(), "-C",
+            case "gnu.tar" -> Commands.check(work, "tar", "--format=gnu", "--sparse", "-cf", archive.toString(), "-C",
                     tree.toString(), ".");
-            case "posix.tar" -> tool(work, "tar", "--format=posix", "--sparse", "-cf", archive.toString(), "-C",
+            case "posix.tar" -> Commands.check(work, "tar", "--format=posix", "--sparse", "-cf", archive.toString(), "-C",
                     tree.toString(), ".");
-            case "posix-without-sparse.tar" -> tool(work, "tar", "--format=posix", "-cf", archive.toString(), "-C",
+            case "posix-without-sparse.tar" -> Commands.check(work, "tar", "--format=posix", "-cf", archive.toString(), "-C",
                     tree.toString(), ".");
             case "gnu-by-name.tar" -> { // the same tree without ./ entries: names as given, a/, a/b...
                 List<String> tar = new ArrayList<>(List.of("tar", "--format=gnu", "--sparse", "-cf",
@@ -470,11 +470,11 @@ class RealArtifactsTest {
                 try (Stream<Path> top = Files.list(tree)) {
                     top.map(p -> p.getFileName().toString()).sorted().forEach(tar::add);
                 }
-                tool(tree, tar.toArray(String[]::new));
+                Commands.check(tree, tar.toArray(String[]::new));
             }
-            case "gnu.tar.gz" -> tool(work, "tar", "--format=gnu", "--sparse", "-czf", archive.toString(), "-C",
+            case "gnu.tar.gz" -> Commands.check(work, "tar", "--format=gnu", "--sparse", "-czf", archive.toString(), "-C",
                     tree.toString(), ".");
-            default -> tool(tree, "zip", "-qry", archive.toString(), ".");
+            default -> Commands.check(tree, "zip", "-qry", archive.toString(), ".");
         }
         Extraction extracted = extract(work.resolve("extracted"), artifact.endsWith(".zip")
                 ? new String[] {"unzip", "-q", archive.toString()} : new String[] {"tar", "-xf", archive.toString()});

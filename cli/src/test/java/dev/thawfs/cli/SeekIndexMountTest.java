@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.thawfs.fetcher.S3ProxyServer;
-import dev.thawfs.fetcher.Trees;
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.S3ProxyServer;
+import dev.thawfs.testkit.Trees;
 import dev.thawfs.fs.testing.FuseTestSupport;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -68,7 +69,7 @@ class SeekIndexMountTest {
     }
 
     private void putArchive() throws Exception {
-        Trees.run(tree, "tar", "-czf", "../app.tar.gz", "pkg");
+        Commands.check(tree, "tar", "-czf", "../app.tar.gz", "pkg");
         s3.put("builds", "app.tar.gz", Files.readAllBytes(work.resolve("app.tar.gz")));
     }
 
@@ -188,8 +189,8 @@ class SeekIndexMountTest {
     @Test
     void aMultiFrameTarZstGetsTheSameFromItsFrames() throws Exception {
         archive = "app.tar.zst";
-        Trees.run(tree, "tar", "-cf", "../app.tar", "pkg");
-        Trees.run(work, "sh", "-c", "split -b 256k app.tar piece- && for piece in piece-*; do zstd -q -c $piece; done"
+        Commands.check(tree, "tar", "-cf", "../app.tar", "pkg");
+        Commands.check(work, "sh", "-c", "split -b 256k app.tar piece- && for piece in piece-*; do zstd -q -c $piece; done"
                 + " > app.tar.zst");
         s3.put("builds", archive, Files.readAllBytes(work.resolve(archive)));
         assertAColdFileOfTheNextMountIsFetchedThrough(mountBuildingAnIndex("store"));

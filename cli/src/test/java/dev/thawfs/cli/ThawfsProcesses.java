@@ -1,6 +1,6 @@
 package dev.thawfs.cli;
 
-import dev.thawfs.fetcher.S3ProxyServer;
+import dev.thawfs.testkit.S3ProxyServer;
 import dev.thawfs.fs.kernel.ErrnoException;
 import dev.thawfs.fs.kernel.Mounts;
 import dev.thawfs.fs.kernel.NativeFiles;

@@ -3,6 +3,7 @@ package dev.thawfs.cli;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.thawfs.fs.testing.FuseTestSupport;
+import dev.thawfs.testkit.Commands;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,7 +79,7 @@ final class TreeComparison {
     static Extraction extract(Path into, String... command) throws IOException, InterruptedException {
         Files.createDirectories(into);
         long start = java.time.Instant.now().getEpochSecond();
-        tool(into, command);
+        Commands.check(into, command);
         return new Extraction(into, start);
     }
 
@@ -129,7 +130,7 @@ final class TreeComparison {
         for (int i = 0; i < directories.size(); i++) {
             Path directory = directories.get(i);
             listed++;
-            Result ls = run(Duration.ofSeconds(60), null, Map.of(), "ls", "-la", directory.toString());
+            Commands.Result ls = Commands.run(Duration.ofSeconds(60), null, Map.of(), "ls", "-la", directory.toString());
             if (ls.exit() != 0) {
                 failures.add("ls -la " + directory + " exited " + ls.exit() + ": " + ls.output().trim());
             }
@@ -143,47 +144,6 @@ final class TreeComparison {
             fail(failures.size() + " failures listing " + listed + " directories:\n  "
                     + String.join("\n  ", failures));
         }
-    }
-
-    record Result(int exit, String output, long millis) {
-    }
-
-    /**
-     * Runs a command (stdout and stderr together) in {@code directory} (null: here) with extra
-     * environment, killing it (SIGKILL) after {@code limit}; exit -1 then.
-     */
-    static Result run(Duration limit, Path directory, Map<String, String> environment, String... command)
-            throws IOException, InterruptedException {
-        Path output = Files.createTempFile("thawfs-run", ".out");
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(output.toFile());
-            if (directory != null) {
-                builder.directory(directory.toFile());
-            }
-            builder.environment().putAll(environment);
-            long start = System.nanoTime();
-            Process process = builder.start();
-            boolean done = process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
-            if (!done) {
-                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
-            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            String text = Files.readString(output, StandardCharsets.UTF_8);
-            return new Result(done ? process.exitValue() : -1, done ? text : text + "\n(killed after " + limit + ")",
-                    millis);
-        } finally {
-            Files.deleteIfExists(output);
-        }
-    }
-
-    /** Runs a command that must succeed within ten minutes (building and extracting the corpus). */
-    static String tool(Path directory, String... command) throws IOException, InterruptedException {
-        Result result = run(Duration.ofMinutes(10), directory, Map.of(), command);
-        if (result.exit() != 0) {
-            throw new IOException(String.join(" ", command) + " exited " + result.exit() + ": " + result.output());
-        }
-        return result.output();
     }
 
     static String path(Path... entries) {

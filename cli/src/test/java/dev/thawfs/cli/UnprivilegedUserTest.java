@@ -3,7 +3,8 @@ package dev.thawfs.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.thawfs.fetcher.Trees;
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.Trees;
 import dev.thawfs.fs.testing.FuseTestSupport;
 import java.io.File;
 import java.io.IOException;
@@ -41,7 +42,7 @@ class UnprivilegedUserTest {
         classpath = classpathNobodyCanRead();
         Path tree = work.resolve("tree");
         Trees.create(tree);
-        Trees.run(tree, "zip", "-qry", "../app.zip", "pkg");
+        Commands.check(tree, "zip", "-qry", "../app.zip", "pkg");
         artifact = work.resolve("app.zip");
         mountpoint = Files.createDirectory(work.resolve("mnt"));
         rootsStore = Files.createDirectory(work.resolve("store"), PosixFilePermissions.asFileAttribute(

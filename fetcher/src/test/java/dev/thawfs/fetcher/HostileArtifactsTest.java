@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.thawfs.config.BadEntryPolicy;
+import dev.thawfs.testkit.CapturedLog;
+import dev.thawfs.testkit.Commands;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -44,7 +46,7 @@ class HostileArtifactsTest {
 
     private String indexError(Path file, ArchiveLimits limits) throws IOException {
         try (ArtifactReader artifact = open(file, limits)) {
-            Exception e = assertThrows(Exception.class, () -> Trees.index(artifact));
+            Exception e = assertThrows(Exception.class, () -> Indexes.index(artifact));
             return (e instanceof UncheckedIOException u ? u.getCause() : e).getMessage();
         }
     }
@@ -61,7 +63,7 @@ class HostileArtifactsTest {
 
     @Test
     void aFileNamedLikeTheRootIsRefused() throws Exception {
-        Trees.run(work, "python3", "-c", "import io, tarfile\n"
+        Commands.check(work, "python3", "-c", "import io, tarfile\n"
                 + "with tarfile.open('dot-file.tar', 'w', format=tarfile.GNU_FORMAT) as t:\n"
                 + "    t.addfile(tarfile.TarInfo('.'), io.BytesIO())\n");
         String message = indexError(work.resolve("dot-file.tar"), ArchiveLimits.defaults());
@@ -71,7 +73,7 @@ class HostileArtifactsTest {
     @Test
     void namesAreNormalized() throws IOException {
         try (ArtifactReader artifact = open(zip("dots.zip", "./a//b/./c.txt"), ArchiveLimits.defaults())) {
-            assertEquals("a/b/c.txt", Trees.index(artifact).get(0).path());
+            assertEquals("a/b/c.txt", Indexes.index(artifact).get(0).path());
         }
     }
 
@@ -94,7 +96,7 @@ class HostileArtifactsTest {
     @Test
     void aZipEntryThatInflatesPastItsDeclaredSizeIsStoppedThere() throws Exception {
         int declared = 100_000;
-        Trees.run(work, "python3", "-c", "import struct, zipfile\n"
+        Commands.check(work, "python3", "-c", "import struct, zipfile\n"
                 + "with zipfile.ZipFile('liar.zip', 'w', zipfile.ZIP_DEFLATED) as z:\n"
                 + "    z.writestr('zeros', bytes(64 << 20))\n"
                 + "data = bytearray(open('liar.zip', 'rb').read())\n"
@@ -103,7 +105,7 @@ class HostileArtifactsTest {
                 + "struct.pack_into('<I', data, directory + 24, " + declared + ")\n" // the central directory's
                 + "open('liar.zip', 'wb').write(data)\n");
         try (ArtifactReader artifact = open(work.resolve("liar.zip"), ArchiveLimits.defaults())) {
-            IndexEntry entry = Trees.index(artifact).get(0);
+            IndexEntry entry = Indexes.index(artifact).get(0);
             assertEquals(declared, entry.size());
             long[] written = new long[1];
             OutputStream counting = new OutputStream() {
@@ -127,7 +129,7 @@ class HostileArtifactsTest {
     @Test
     void withOnBadEntrySkipTheOtherEntriesAreIndexedAndEachSkippedOneIsLogged() throws Exception {
         Path zip = zip("mixed.zip", "ok.txt", "../../etc/passwd", "x".repeat(300), "/etc/shadow");
-        Trees.run(work, "python3", "-c", "import io, tarfile\n"
+        Commands.check(work, "python3", "-c", "import io, tarfile\n"
                 + "with tarfile.open('mixed.tar', 'w') as t:\n"
                 + "    for name in ('../evil', 'ok.txt'):\n"
                 + "        info = tarfile.TarInfo(name)\n"
@@ -137,7 +139,7 @@ class HostileArtifactsTest {
         try (CapturedLog log = new CapturedLog(BadEntryException.class)) {
             for (Path file : List.of(zip, work.resolve("mixed.tar"))) {
                 try (ArtifactReader artifact = open(file, skip)) {
-                    assertEquals(List.of("ok.txt"), Trees.index(artifact).stream().map(IndexEntry::path).toList());
+                    assertEquals(List.of("ok.txt"), Indexes.index(artifact).stream().map(IndexEntry::path).toList());
                 }
             }
             List<String> lines = log.lines();
@@ -171,7 +173,7 @@ class HostileArtifactsTest {
         bytes[at] ^= 0x20;
         Files.write(file, bytes);
         try (ArtifactReader artifact = open(file, ArchiveLimits.defaults())) {
-            IndexEntry entry = Trees.index(artifact).get(0);
+            IndexEntry entry = Indexes.index(artifact).get(0);
             IOException e = assertThrows(IOException.class,
                     () -> artifact.extract(entry.locator(), entry.size(), OutputStream.nullOutputStream()));
             assertTrue(e.getMessage().contains("fails verification") && e.getMessage().contains("stored.zip"), e.getMessage());
@@ -184,12 +186,12 @@ class HostileArtifactsTest {
         byte[] bytes = Files.readAllBytes(good);
         Path truncated = work.resolve("truncated.zip");
         Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 2));
-        BadArtifactException e = assertThrows(BadArtifactException.class, () -> Trees.index(open(truncated, ArchiveLimits.defaults())));
+        BadArtifactException e = assertThrows(BadArtifactException.class, () -> Indexes.index(open(truncated, ArchiveLimits.defaults())));
         assertTrue(e.getMessage().contains("truncated.zip") && e.getMessage().contains("not a readable zip"), e.getMessage());
 
         Path notGzip = work.resolve("text.tar.gz");
         Files.writeString(notGzip, "this is not gzip at all");
-        e = assertThrows(BadArtifactException.class, () -> Trees.index(open(notGzip, ArchiveLimits.defaults())));
+        e = assertThrows(BadArtifactException.class, () -> Indexes.index(open(notGzip, ArchiveLimits.defaults())));
         assertTrue(e.getMessage().contains("text.tar.gz"), e.getMessage());
 
         Path unknown = work.resolve("thing.rar");
@@ -204,11 +206,11 @@ class HostileArtifactsTest {
         Path tree = work.resolve("tree");
         Files.createDirectories(tree);
         Files.write(tree.resolve("big"), new byte[100_000]);
-        Trees.run(tree, "tar", "cf", "../whole.tar", "big");
+        Commands.check(tree, "tar", "cf", "../whole.tar", "big");
         byte[] bytes = Files.readAllBytes(work.resolve("whole.tar"));
         Path cut = work.resolve("cut.tar");
         Files.write(cut, Arrays.copyOf(bytes, 50_000));
-        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Trees.index(open(cut, ArchiveLimits.defaults())));
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Indexes.index(open(cut, ArchiveLimits.defaults())));
         assertTrue(e.getCause().getMessage().contains("cut.tar") && e.getCause().getMessage().contains("big"), e.getMessage());
     }
 
@@ -224,9 +226,9 @@ class HostileArtifactsTest {
     @Test
     void invalidUtf8NamesBecomeAReplacementCharacterNotAnErrorOrAnEscape() throws Exception {
         Path tree = Files.createDirectories(work.resolve("bytes"));
-        Trees.run(tree, "sh", "-c", "printf x > \"$(printf 'bad\\377name')\" && tar cf ../bytes.tar .");
+        Commands.check(tree, "sh", "-c", "printf x > \"$(printf 'bad\\377name')\" && tar cf ../bytes.tar .");
         try (ArtifactReader artifact = open(work.resolve("bytes.tar"), ArchiveLimits.defaults())) {
-            List<IndexEntry> index = Trees.index(artifact);
+            List<IndexEntry> index = Indexes.index(artifact);
             IndexEntry entry = index.stream().filter(e -> e.type() == EntryType.FILE).findFirst().orElseThrow();
             assertEquals("bad?name", entry.path(), "the undecodable byte is replaced, the name stays one component");
         }
@@ -240,7 +242,7 @@ class HostileArtifactsTest {
         String first;
         try (ArtifactReader repo = open(work.resolve("repo"), ArchiveLimits.defaults())) {
             first = repo.identity();
-            assertEquals(2, Trees.index(repo).size());
+            assertEquals(2, Indexes.index(repo).size());
         }
         try (ArtifactReader again = open(work.resolve("repo"), ArchiveLimits.defaults())) {
             assertEquals(first, again.identity());
@@ -261,7 +263,7 @@ class HostileArtifactsTest {
     @Test
     void nothingToExtractIsStillAnArtifact() throws IOException {
         try (ArtifactReader artifact = open(zip("empty.zip"), ArchiveLimits.defaults())) {
-            assertEquals(List.of(), Trees.index(artifact));
+            assertEquals(List.of(), Indexes.index(artifact));
         }
     }
 }

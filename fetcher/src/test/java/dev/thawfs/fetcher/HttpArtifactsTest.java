@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.thawfs.config.HttpListing;
 import dev.thawfs.config.HttpSettings;
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.HttpTestServer;
+import dev.thawfs.testkit.Trees;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,8 +47,8 @@ class HttpArtifactsTest {
         tree = work.resolve("tree");
         Trees.create(tree);
         served = Files.createDirectories(work.resolve("served/builds")).getParent();
-        Trees.run(tree, "zip", "-qry", "../served/builds/app.zip", "pkg");
-        Trees.run(tree, "tar", "cf", "../served/builds/app.tar", "pkg");
+        Commands.check(tree, "zip", "-qry", "../served/builds/app.zip", "pkg");
+        Commands.check(tree, "tar", "cf", "../served/builds/app.tar", "pkg");
     }
 
     @BeforeEach
@@ -91,8 +94,8 @@ class HttpArtifactsTest {
         try (ArtifactReader zip = open(url("builds/app.zip"))) {
             assertEquals(url("builds/app.zip"), zip.uri());
             assertEquals(HttpTestServer.etag(served.resolve("builds/app.zip")), zip.identity());
-            List<IndexEntry> index = Trees.index(zip);
-            assertEquals(Trees.describe(tree), Trees.describe(index));
+            List<IndexEntry> index = Indexes.index(zip);
+            assertEquals(Trees.describe(tree), Indexes.describe(index));
             long before = zip.counters().requests();
             IndexEntry big = index.stream().filter(e -> e.path().equals("pkg/lib/f4.bin")).findFirst().orElseThrow();
             assertArrayEquals(Files.readAllBytes(tree.resolve(big.path())), extract(zip, big));
@@ -112,7 +115,7 @@ class HttpArtifactsTest {
         String url = url(name);
         try (ArtifactReader zip = open(url)) {
             assertEquals(etags, zip.identity().startsWith("\""), zip.identity());
-            IndexEntry entry = Trees.index(zip).stream().filter(e -> e.path().equals("pkg/lib/f3.bin")).findFirst()
+            IndexEntry entry = Indexes.index(zip).stream().filter(e -> e.path().equals("pkg/lib/f3.bin")).findFirst()
                     .orElseThrow();
             FileTime indexed = Files.getLastModifiedTime(changing);
             Files.write(changing, Files.readAllBytes(served.resolve("builds/app.zip")));
@@ -128,15 +131,15 @@ class HttpArtifactsTest {
         http.ignoreRange = true;
         try (ArtifactReader zip = open(url("builds/app.zip"))) {
             int before = http.gets.get();
-            List<IndexEntry> index = Trees.index(zip);
-            assertEquals(Trees.describe(tree), Trees.describe(index));
+            List<IndexEntry> index = Indexes.index(zip);
+            assertEquals(Trees.describe(tree), Indexes.describe(index));
             assertEveryFileAsInTree(zip, index);
             assertEquals(1, http.gets.get() - before, "the whole zip, once");
         }
         long size = Files.size(served.resolve("builds/app.zip"));
         IOException refused = assertThrows(IOException.class, () -> {
             try (ArtifactReader zip = open(url("builds/app.zip"), HttpSettings.defaults().withWholeObjectLimit(size - 1))) {
-                Trees.index(zip);
+                Indexes.index(zip);
             }
         });
         assertTrue(refused.getMessage().contains("ignores Range requests") && refused.getMessage().contains(
@@ -159,15 +162,15 @@ class HttpArtifactsTest {
     @Test
     void aPrefixIsTheTreeOfTheServersIndexPages() throws Exception {
         Files.createDirectories(served.resolve("tree"));
-        Trees.run(work, "cp", "-a", "tree/pkg", "served/tree/");
+        Commands.check(work, "cp", "-a", "tree/pkg", "served/tree/");
         Files.writeString(served.resolve("tree/pkg/lib/a&b <c> #1 %41.txt"), "odd name");
         try (ArtifactReader prefix = open(url("tree/"))) {
             int heads = http.heads.get();
-            Map<String, Long> sizes = Trees.index(prefix).stream()
+            Map<String, Long> sizes = Indexes.index(prefix).stream()
                     .collect(Collectors.toMap(IndexEntry::path, IndexEntry::size, (a, b) -> a, TreeMap::new));
             assertEquals(filesOf(served.resolve("tree")), sizes);
             assertEquals(0, http.heads.get() - heads, "the listing made for the identity serves the index");
-            for (IndexEntry entry : Trees.index(prefix)) {
+            for (IndexEntry entry : Indexes.index(prefix)) {
                 assertArrayEquals(Files.readAllBytes(served.resolve("tree").resolve(entry.path())), extract(prefix, entry),
                         entry.path());
             }
@@ -181,9 +184,9 @@ class HttpArtifactsTest {
     @Test
     void aPrefixFoundByNameListsNothingAndFindsFilesAndDirectoriesOnePathAtATime() throws Exception {
         Files.createDirectories(served.resolve("named"));
-        Trees.run(work, "cp", "-a", "tree/pkg", "served/named/");
+        Commands.check(work, "cp", "-a", "tree/pkg", "served/named/");
         try (ArtifactReader prefix = openByName(url("named/"))) {
-            assertEquals(List.of(), Trees.index(prefix));
+            assertEquals(List.of(), Indexes.index(prefix));
             assertEquals(Duration.ofSeconds(7), prefix.byName().orElseThrow().missingFor());
             EntryFinder finder = prefix.byName().orElseThrow();
 
@@ -216,7 +219,7 @@ class HttpArtifactsTest {
         http.headAllowed = false;
         try (ArtifactReader zip = open(url("builds/app.zip"))) {
             assertEquals(HttpTestServer.etag(served.resolve("builds/app.zip")), zip.identity());
-            assertEquals(Trees.describe(tree), Trees.describe(Trees.index(zip)));
+            assertEquals(Trees.describe(tree), Indexes.describe(Indexes.index(zip)));
         }
         assertTrue(http.heads.get() > 0);
     }
@@ -227,7 +230,7 @@ class HttpArtifactsTest {
             http.redirect("/moved/app.zip", mirror.endpoint + "/builds/app.zip");
             HttpSettings bearer = HttpSettings.defaults().withCredentials("s3cret", null, null, null);
             try (ArtifactReader zip = open(url("moved/app.zip#zip"), bearer)) {
-                assertEquals(Trees.describe(tree), Trees.describe(Trees.index(zip)));
+                assertEquals(Trees.describe(tree), Indexes.describe(Indexes.index(zip)));
             }
             assertTrue(http.authorizations.stream().allMatch("Bearer s3cret"::equals), http.authorizations.toString());
             assertFalse(mirror.authorizations.isEmpty());
@@ -247,14 +250,14 @@ class HttpArtifactsTest {
                 refused.getMessage());
         try (ArtifactReader zip = open(url("builds/app.zip"),
                 HttpSettings.defaults().withCredentials(null, "ann", "pw 1", null))) {
-            assertEquals(Trees.describe(tree), Trees.describe(Trees.index(zip)));
+            assertEquals(Trees.describe(tree), Indexes.describe(Indexes.index(zip)));
         }
         Path netrc = Files.writeString(work.resolve("netrc"),
                 "machine example.org login bob password x\nmachine 127.0.0.1\n  login ann\n  password pw2\n");
         HttpSettings fromNetrc = HttpSettings.defaults().withCredentials(null, null, null, netrc);
         http.requiredAuthorization = "Basic " + Base64.getEncoder().encodeToString("ann:pw2".getBytes(StandardCharsets.UTF_8));
         try (ArtifactReader zip = open(url("builds/app.zip"), fromNetrc)) {
-            assertEquals(Trees.describe(tree), Trees.describe(Trees.index(zip)));
+            assertEquals(Trees.describe(tree), Indexes.describe(Indexes.index(zip)));
         }
         assertFalse(fromNetrc.withCredentials("tok3n", "ann", "pw 1", netrc).toString().matches(".*(tok3n|pw 1).*"));
         IllegalArgumentException inUrl = assertThrows(IllegalArgumentException.class,
@@ -266,7 +269,7 @@ class HttpArtifactsTest {
     void aServerThatStallsMidBodyFailsTheReadInsteadOfHangingIt() throws Exception {
         // a zip: a tar's header scan would have kept this 1 MiB file, and fetch nothing more
         try (ArtifactReader zip = open(url("builds/app.zip"), HttpSettings.defaults().withRequestTimeout(Duration.ofSeconds(1)))) {
-            IndexEntry big = Trees.index(zip).stream().filter(e -> e.path().equals("pkg/lib/f4.bin")).findFirst()
+            IndexEntry big = Indexes.index(zip).stream().filter(e -> e.path().equals("pkg/lib/f4.bin")).findFirst()
                     .orElseThrow();
             http.stallAfter = 1000;
             TransientFetchException stalled = assertThrows(TransientFetchException.class,

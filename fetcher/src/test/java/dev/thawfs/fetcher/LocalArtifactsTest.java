@@ -3,6 +3,8 @@ package dev.thawfs.fetcher;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.Trees;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +29,11 @@ class LocalArtifactsTest {
     void archives() throws Exception {
         tree = work.resolve("tree");
         Trees.create(tree);
-        Trees.run(tree, "zip", "-qry", "../app.zip", "pkg");
-        Trees.run(tree, "tar", "cf", "../app.tar", "pkg");
-        Trees.run(tree, "tar", "czf", "../app.tar.gz", "pkg");
-        Trees.run(tree, "tar", "--zstd", "-cf", "../app.tar.zst", "pkg");
-        Trees.run(tree, "tar", "-cJf", "../app.tar.xz", "pkg");
+        Commands.check(tree, "zip", "-qry", "../app.zip", "pkg");
+        Commands.check(tree, "tar", "cf", "../app.tar", "pkg");
+        Commands.check(tree, "tar", "czf", "../app.tar.gz", "pkg");
+        Commands.check(tree, "tar", "--zstd", "-cf", "../app.tar.zst", "pkg");
+        Commands.check(tree, "tar", "-cJf", "../app.tar.xz", "pkg");
         Files.copy(work.resolve("app.tar.xz"), work.resolve("app.txz"));
         for (String zip : new String[] {"app.aar", "app.egg", "app.nupkg", "app.apk", "zip-named-otherwise.bin"}) {
             Files.copy(work.resolve("app.zip"), work.resolve(zip));
@@ -47,17 +49,17 @@ class LocalArtifactsTest {
         Path extracted = Files.createDirectory(work.resolve("x-" + name));
         boolean zip = name.matches(".*(\\.zip|\\.aar|\\.egg|\\.nupkg|\\.apk|#zip)");
         if (zip) {
-            Trees.run(extracted, "unzip", "-q", file.toString());
+            Commands.check(extracted, "unzip", "-q", file.toString());
         } else {
-            Trees.run(extracted, "tar", "xf", file.toString());
+            Commands.check(extracted, "tar", "xf", file.toString());
         }
         try (ArtifactReader artifact = Artifacts.open(work.resolve(name).toString(), FetchOptions.defaults(null),
                 work.resolve("scratch"))) {
             assertEquals("file:" + work.resolve(name), artifact.uri(), "a format after the name is part of the URI");
-            List<IndexEntry> index = Trees.index(artifact);
+            List<IndexEntry> index = Indexes.index(artifact);
             long indexRequests = artifact.counters().requests();
             Map<String, String> expected = Trees.describe(extracted);
-            assertEquals(expected, Trees.describe(index));
+            assertEquals(expected, Indexes.describe(index));
             for (IndexEntry entry : index) {
                 if (entry.type() == EntryType.FILE) {
                     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -78,10 +80,10 @@ class LocalArtifactsTest {
         byte[] data = new byte[6 << 20];
         new java.util.Random(3).nextBytes(data);
         Files.write(big.resolve("model.bin"), data);
-        Trees.run(big, "zip", "-q", "../big.zip", "model.bin"); // zip adds extra fields to the local header
+        Commands.check(big, "zip", "-q", "../big.zip", "model.bin"); // zip adds extra fields to the local header
         try (ArtifactReader artifact = Artifacts.open(work.resolve("big.zip").toString(), FetchOptions.defaults(null),
                 work.resolve("scratch"))) {
-            IndexEntry entry = Trees.index(artifact).get(0);
+            IndexEntry entry = Indexes.index(artifact).get(0);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             artifact.extract(entry.locator(), entry.size(), bytes);
             assertArrayEquals(data, bytes.toByteArray());

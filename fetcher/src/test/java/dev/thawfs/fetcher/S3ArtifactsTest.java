@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.S3ProxyServer;
+import dev.thawfs.testkit.Trees;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -33,8 +36,8 @@ class S3ArtifactsTest {
         s3.createBucket("artifacts");
         tree = work.resolve("tree");
         Trees.create(tree);
-        Trees.run(tree, "zip", "-qry", "../app.zip", "pkg");
-        Trees.run(tree, "tar", "cf", "../app.tar", "pkg");
+        Commands.check(tree, "zip", "-qry", "../app.zip", "pkg");
+        Commands.check(tree, "tar", "cf", "../app.tar", "pkg");
         s3.put("artifacts", "builds/app.zip", Files.readAllBytes(work.resolve("app.zip")));
         s3.put("artifacts", "builds/app.tar", Files.readAllBytes(work.resolve("app.tar")));
         s3.put("artifacts", "repo/org/a/a-1.jar", "jar a".getBytes());
@@ -56,7 +59,7 @@ class S3ArtifactsTest {
     void aZipsIndexAndOneEntryCostAFewRequests() throws Exception {
         try (ArtifactReader zip = open("s3://artifacts/builds/app.zip")) {
             long before = zip.counters().requests();
-            List<IndexEntry> index = Trees.index(zip);
+            List<IndexEntry> index = Indexes.index(zip);
             IndexEntry entry = index.stream().filter(e -> e.path().equals("pkg/lib/f4.bin")).findFirst().orElseThrow();
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             zip.extract(entry.locator(), entry.size(), bytes);
@@ -65,7 +68,7 @@ class S3ArtifactsTest {
             long symlinks = index.stream().filter(e -> e.type() == EntryType.SYMLINK).count();
             assertTrue(requests <= 3 + symlinks, "index + one entry took " + requests
                     + " requests (a symlink's target is its content: one more each)");
-            assertEquals(Trees.describe(tree), Trees.describe(index));
+            assertEquals(Trees.describe(tree), Indexes.describe(index));
         }
     }
 
@@ -74,7 +77,7 @@ class S3ArtifactsTest {
         String source = "s3://artifacts/builds/odd #1 %41.bin#zip";
         try (ArtifactReader zip = open(source)) {
             assertEquals(source, zip.uri());
-            assertEquals(Trees.describe(tree), Trees.describe(Trees.index(zip)));
+            assertEquals(Trees.describe(tree), Indexes.describe(Indexes.index(zip)));
         }
         BadArtifactException unnamed = assertThrows(BadArtifactException.class,
                 () -> open("s3://artifacts/builds/odd #1 %41.bin"));
@@ -86,7 +89,7 @@ class S3ArtifactsTest {
     void aTarEntryTheScanHeldCostsNoRequestAndOneItPassedOverOneRangedRead() throws Exception {
         Path big = bigTar();
         try (ArtifactReader tar = open("s3://artifacts/builds/big.tar")) {
-            List<IndexEntry> index = Trees.index(tar);
+            List<IndexEntry> index = Indexes.index(tar);
             for (String name : new String[] {"data/part2.sha256", "data/part2.bin"}) {
                 IndexEntry entry = index.stream().filter(e -> e.path().equals(name)).findFirst().orElseThrow();
                 long requests = tar.counters().requests();
@@ -106,10 +109,10 @@ class S3ArtifactsTest {
         Path big = bigTar();
         try (ArtifactReader tar = open("s3://artifacts/builds/big.tar")) {
             long before = tar.counters().bytes();
-            List<IndexEntry> index = Trees.index(tar);
+            List<IndexEntry> index = Indexes.index(tar);
             long fetched = tar.counters().bytes() - before;
             long size = Files.size(work.resolve("big.tar"));
-            assertEquals(Trees.describe(big), Trees.describe(index));
+            assertEquals(Trees.describe(big), Indexes.describe(index));
             assertTrue(fetched < size / 4, "the scan of a " + size + "-byte tar fetched " + fetched
                     + " bytes: it read the entries' data instead of passing over it");
         }
@@ -129,7 +132,7 @@ class S3ArtifactsTest {
             Files.write(big.resolve("data/part" + i + ".bin"), content);
             Files.writeString(big.resolve("data/part" + i + ".sha256"), "checksum " + i);
         }
-        Trees.run(big, "tar", "cf", "../big.tar", "data");
+        Commands.check(big, "tar", "cf", "../big.tar", "data");
         s3.put("artifacts", "builds/big.tar", Files.readAllBytes(work.resolve("big.tar")));
         return big;
     }
@@ -151,7 +154,7 @@ class S3ArtifactsTest {
             Files.write(dir.resolve("classes/C" + i + ".class"), content);
             contents.put("classes/C" + i + ".class", content);
         }
-        Trees.run(dir, "zip", "-qr", "../" + dir.getFileName() + ".zip", "classes");
+        Commands.check(dir, "zip", "-qr", "../" + dir.getFileName() + ".zip", "classes");
         s3.put("artifacts", key, Files.readAllBytes(work.resolve(dir.getFileName() + ".zip")));
         return contents;
     }
@@ -160,7 +163,7 @@ class S3ArtifactsTest {
     void expectedNeighboursAreFetchedTogetherEvenWhenAskedForAtOnce() throws Exception {
         Map<String, byte[]> contents = smallFilesZip("builds/classes.zip");
         try (ArtifactReader zip = open("s3://artifacts/builds/classes.zip")) {
-            List<IndexEntry> files = Trees.index(zip).stream().filter(e -> e.type() == EntryType.FILE).toList();
+            List<IndexEntry> files = Indexes.index(zip).stream().filter(e -> e.type() == EntryType.FILE).toList();
             long before = zip.counters().requests();
             zip.expect(files.stream().map(IndexEntry::locator).toList());
             Map<String, byte[]> extracted = new java.util.concurrent.ConcurrentHashMap<>();
@@ -189,7 +192,7 @@ class S3ArtifactsTest {
         Map<String, byte[]> contents = smallFilesZip("builds/many.zip", 600); // about 5 MiB: 3 spans
         try (ArtifactReader zip = open("s3://artifacts/builds/many.zip")) {
             // in the central directory's order, which zip -r writes in the entries' order
-            List<IndexEntry> files = Trees.index(zip).stream().filter(e -> e.type() == EntryType.FILE).toList();
+            List<IndexEntry> files = Indexes.index(zip).stream().filter(e -> e.type() == EntryType.FILE).toList();
             long before = zip.counters().requests();
             zip.expect(files.stream().map(IndexEntry::locator).toList());
             for (IndexEntry entry : files) {
@@ -206,7 +209,7 @@ class S3ArtifactsTest {
     void anExpectedSpanOfAReplacedObjectIsAnErrorForEveryEntryInIt() throws Exception {
         smallFilesZip("builds/replaced.zip");
         try (ArtifactReader zip = open("s3://artifacts/builds/replaced.zip")) {
-            List<IndexEntry> files = Trees.index(zip).stream().filter(e -> e.type() == EntryType.FILE).toList();
+            List<IndexEntry> files = Indexes.index(zip).stream().filter(e -> e.type() == EntryType.FILE).toList();
             zip.expect(files.stream().map(IndexEntry::locator).toList());
             s3.put("artifacts", "builds/replaced.zip", Files.readAllBytes(work.resolve("app.zip")));
             for (IndexEntry entry : files.subList(0, 2)) {
@@ -219,10 +222,10 @@ class S3ArtifactsTest {
     @Test
     void aPrefixIsATreeOfObjects() throws Exception {
         try (ArtifactReader repo = open("s3://artifacts/repo/")) {
-            Map<String, Long> sizes = Trees.index(repo).stream()
+            Map<String, Long> sizes = Indexes.index(repo).stream()
                     .collect(Collectors.toMap(IndexEntry::path, IndexEntry::size));
             assertEquals(Map.of("org/a/a-1.jar", 5L, "org/a/a-1.jar.sha1", 5L, "org/b/b-2.jar", 5L), sizes);
-            IndexEntry b = Trees.index(repo).stream().filter(e -> e.path().endsWith("b-2.jar")).findFirst().orElseThrow();
+            IndexEntry b = Indexes.index(repo).stream().filter(e -> e.path().endsWith("b-2.jar")).findFirst().orElseThrow();
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             repo.extract(b.locator(), b.size(), bytes);
             assertEquals("jar b", bytes.toString());
@@ -235,7 +238,7 @@ class S3ArtifactsTest {
         s3.put("artifacts", "builds/changing.tar", Files.readAllBytes(work.resolve("big.tar")));
         try (ArtifactReader tar = open("s3://artifacts/builds/changing.tar")) {
             // an entry the header scan passed over, so its bytes come from the object, not from what the scan kept
-            IndexEntry entry = Trees.index(tar).stream().filter(e -> e.path().equals("data/part1.bin")).findFirst()
+            IndexEntry entry = Indexes.index(tar).stream().filter(e -> e.path().equals("data/part1.bin")).findFirst()
                     .orElseThrow();
             s3.put("artifacts", "builds/changing.tar", Files.readAllBytes(work.resolve("app.zip")));
             ObjectChangedException e = assertThrows(ObjectChangedException.class,

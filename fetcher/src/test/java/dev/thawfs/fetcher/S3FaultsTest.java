@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.thawfs.config.S3Settings;
+import dev.thawfs.testkit.FaultProxy;
+import dev.thawfs.testkit.S3ProxyServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.thawfs.config.HttpSettings;
 import dev.thawfs.config.S3Settings;
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.FaultProxy;
+import dev.thawfs.testkit.S3ProxyServer;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -57,8 +60,8 @@ class S3WholeArchiveTest {
                 Files.write(tree.resolve("lib" + i / 100 + "/data" + i + ".bin"), large);
             }
         }
-        Trees.run(tree, "tar", "cf", "../bundle.tar", ".");
-        Trees.run(tree, "tar", "czf", "../bundle.tar.gz", ".");
+        Commands.check(tree, "tar", "cf", "../bundle.tar", ".");
+        Commands.check(tree, "tar", "czf", "../bundle.tar.gz", ".");
         s3.put("bundles", "bundle.tar", Files.readAllBytes(work.resolve("bundle.tar")));
         s3.put("bundles", "bundle.tar.gz", Files.readAllBytes(work.resolve("bundle.tar.gz")));
     }
@@ -96,7 +99,7 @@ class S3WholeArchiveTest {
     @Test
     void aTarGzIsFetchedInParallelPartsAndEqualsWhatTarExtracts() throws Exception {
         Path extracted = Files.createDirectories(work.resolve("extracted"));
-        Trees.run(extracted, "tar", "-xzf", "../bundle.tar.gz");
+        Commands.check(extracted, "tar", "-xzf", "../bundle.tar.gz");
         try (ArtifactReader tgz = open("s3://bundles/bundle.tar.gz")) {
             long before = tgz.counters().requests();
             faults.plan(FaultProxy.Fault.NONE, FaultProxy.Fault.NONE, FaultProxy.Fault.TRUNCATE,
@@ -114,7 +117,7 @@ class S3WholeArchiveTest {
 
     /** Every file's content, fetched as prefetch --all does. */
     private static Map<String, byte[]> fetchAll(ArtifactReader artifact) throws Exception {
-        List<IndexEntry> files = Trees.index(artifact).stream().filter(e -> e.type() == EntryType.FILE).toList();
+        List<IndexEntry> files = Indexes.index(artifact).stream().filter(e -> e.type() == EntryType.FILE).toList();
         Map<String, Future<byte[]>> fetches = new LinkedHashMap<>();
         ExecutorService workers = Executors.newFixedThreadPool(8);
         try {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.thawfs.testkit.CapturedLog;
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.Trees;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,9 +47,9 @@ class SeekIndexTest {
                 }
             }
         }
-        Trees.run(tree, "tar", "-czf", "../app.tar.gz", "pkg");
+        Commands.check(tree, "tar", "-czf", "../app.tar.gz", "pkg");
         extracted = Files.createDirectory(work.resolve("extracted"));
-        Trees.run(extracted, "tar", "-xzf", work.resolve("app.tar.gz").toString());
+        Commands.check(extracted, "tar", "-xzf", work.resolve("app.tar.gz").toString());
     }
 
     private ArtifactReader open(String name) throws IOException {
@@ -76,8 +79,8 @@ class SeekIndexTest {
 
     /** Every file extracted through the artifact equals what tar extracted; the tree too. */
     private void assertSameAsTar(ArtifactReader artifact) throws IOException {
-        List<IndexEntry> index = Trees.index(artifact);
-        assertEquals(Trees.describe(extracted), Trees.describe(index));
+        List<IndexEntry> index = Indexes.index(artifact);
+        assertEquals(Trees.describe(extracted), Indexes.describe(index));
         for (IndexEntry entry : index) {
             if (entry.type() == EntryType.FILE) {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -97,7 +100,7 @@ class SeekIndexTest {
             assertTrue(log.lines().get(0).contains("seek index") && log.lines().get(0).contains("used"), log.lines().toString());
             long indexBytes = artifact.counters().bytes();
             assertEquals(built.indexBytes(), indexBytes, "opening read the index, nothing of the archive");
-            List<IndexEntry> index = Trees.index(artifact);
+            List<IndexEntry> index = Indexes.index(artifact);
             assertEquals(indexBytes, artifact.counters().bytes(), "the tree comes from the index");
             IndexEntry cold = index.stream().filter(e -> e.path().equals("pkg/lib/text-30.txt")).findFirst().orElseThrow();
             long requests = artifact.counters().requests();
@@ -116,12 +119,12 @@ class SeekIndexTest {
 
     @Test
     void membersOfAMultiMemberGzipAreFollowedFromACheckpointIntoTheNext() throws Exception {
-        Trees.run(tree, "tar", "-cf", "../app.tar", "pkg");
+        Commands.check(tree, "tar", "-cf", "../app.tar", "pkg");
         byte[] tar = Files.readAllBytes(work.resolve("app.tar"));
         int half = tar.length / 2 + 12345;
         Files.write(work.resolve("first"), Arrays.copyOfRange(tar, 0, half));
         Files.write(work.resolve("second"), Arrays.copyOfRange(tar, half, tar.length));
-        Trees.run(work, "sh", "-c", "gzip -c first > multi.tar.gz && gzip -c second >> multi.tar.gz");
+        Commands.check(work, "sh", "-c", "gzip -c first > multi.tar.gz && gzip -c second >> multi.tar.gz");
         publish("multi.tar.gz");
         try (ArtifactReader artifact = open("multi.tar.gz")) {
             assertTrue(artifact.identity().endsWith(" seekable"), artifact.identity());
@@ -133,9 +136,9 @@ class SeekIndexTest {
     void anIndexOfAnotherVersionOfTheArchiveIsNotUsed() throws Exception {
         publish("app.tar.gz");
         Files.writeString(tree.resolve("pkg/lib/new.txt"), "a new version");
-        Trees.run(tree, "tar", "-czf", "../app.tar.gz", "pkg");
+        Commands.check(tree, "tar", "-czf", "../app.tar.gz", "pkg");
         Files.delete(tree.resolve("pkg/lib/new.txt"));
-        Trees.run(extracted, "tar", "-xzf", work.resolve("app.tar.gz").toString());
+        Commands.check(extracted, "tar", "-xzf", work.resolve("app.tar.gz").toString());
         try (CapturedLog log = new CapturedLog(SeekIndexes.class); ArtifactReader artifact = open("app.tar.gz")) {
             assertTrue(log.lines().get(0).contains("not used, built for another version"), log.lines().toString());
             assertTrue(artifact instanceof IndexingTarArtifact, "streamed, building an index");
@@ -181,7 +184,7 @@ class SeekIndexTest {
         ObjectInfo archive = new LocalObjectStore(work).stat("app.tar.gz");
         Files.write(published, shifted.finish(archive, honest.spacing, honest.checkpoints).encode());
         try (ArtifactReader artifact = open("app.tar.gz")) {
-            IndexEntry file = Trees.index(artifact).stream().filter(e -> e.path().equals("pkg/lib/text-7.txt"))
+            IndexEntry file = Indexes.index(artifact).stream().filter(e -> e.path().equals("pkg/lib/text-7.txt"))
                     .findFirst().orElseThrow();
             BadArtifactException refused = org.junit.jupiter.api.Assertions.assertThrows(BadArtifactException.class,
                     () -> artifact.extract(file.locator(), file.size(), OutputStream.nullOutputStream()));
@@ -205,7 +208,7 @@ class SeekIndexTest {
         List<IndexEntry> streamedIndex;
         try (CapturedLog log = new CapturedLog(IndexingTarArtifact.class); ArtifactReader artifact = openKeeping(kept)) {
             identity = artifact.identity();
-            streamedIndex = Trees.index(artifact);
+            streamedIndex = Indexes.index(artifact);
             assertEquals(archiveSize, artifact.counters().bytes(), "one pass over the archive");
             assertTrue(log.lines().get(0).contains("seek index built by the index pass")
                     && log.lines().get(0).contains("kept in the store"), log.lines().toString());
@@ -223,7 +226,7 @@ class SeekIndexTest {
                     log.lines().toString());
             assertEquals(0, artifact.counters().bytes(), "nothing fetched to open it");
             assertEquals(identity, artifact.identity(), "the same artifact to the store: its tree and content stay");
-            assertEquals(Trees.describe(streamedIndex), Trees.describe(Trees.index(artifact)));
+            assertEquals(Indexes.describe(streamedIndex), Indexes.describe(Indexes.index(artifact)));
             assertSameAsTar(artifact);
         }
     }
@@ -232,7 +235,7 @@ class SeekIndexTest {
     void aDamagedIndexInTheStoreIsNotUsedAndIsReplacedByTheNextPass() throws Exception {
         Path kept = work.resolve("store/seek-indexes");
         try (ArtifactReader artifact = openKeeping(kept)) {
-            Trees.index(artifact);
+            Indexes.index(artifact);
         }
         Path file;
         try (var files = Files.list(kept)) {
@@ -257,7 +260,7 @@ class SeekIndexTest {
         List<IndexEntry> index;
         Path file;
         try (ArtifactReader artifact = openKeeping(kept)) {
-            index = Trees.index(artifact);
+            index = Indexes.index(artifact);
             file = SeekIndexes.localFile(kept, artifact.uri());
         }
         Files.delete(file);

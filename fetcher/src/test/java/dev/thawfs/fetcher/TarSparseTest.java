@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.Trees;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,22 +33,22 @@ class TarSparseTest {
         tree = Files.createDirectories(work.resolve("tree"));
         // names sort in this order: each sparse file follows and is followed by another entry
         Files.writeString(tree.resolve("a-odd-size.txt"), "a size that leaves its record padded");
-        Trees.run(tree, "truncate", "-s", "20M", "a-sparse.img");
-        Trees.run(tree, "dd", "if=/bin/ls", "of=a-sparse.img", "bs=1M", "seek=8", "conv=notrunc", "status=none");
-        Trees.run(tree, "truncate", "-s", "30M", "b-many-holes.img");
+        Commands.check(tree, "truncate", "-s", "20M", "a-sparse.img");
+        Commands.check(tree, "dd", "if=/bin/ls", "of=a-sparse.img", "bs=1M", "seek=8", "conv=notrunc", "status=none");
+        Commands.check(tree, "truncate", "-s", "30M", "b-many-holes.img");
         for (int i = 1; i <= 10; i++) { // more holes than an old GNU header holds: extended sparse headers
-            Trees.run(tree, "dd", "if=/bin/ls", "of=b-many-holes.img", "bs=64k", "seek=" + (i * 40), "count=1",
+            Commands.check(tree, "dd", "if=/bin/ls", "of=b-many-holes.img", "bs=64k", "seek=" + (i * 40), "count=1",
                     "conv=notrunc", "status=none");
         }
-        Trees.run(tree, "truncate", "-s", "5M", "c-only-a-hole.img");
-        Trees.run(tree, "truncate", "-s", "3M", "d-data-at-the-end.img");
-        Trees.run(tree, "dd", "if=/bin/ls", "of=d-data-at-the-end.img", "bs=1M", "seek=3", "conv=notrunc",
+        Commands.check(tree, "truncate", "-s", "5M", "c-only-a-hole.img");
+        Commands.check(tree, "truncate", "-s", "3M", "d-data-at-the-end.img");
+        Commands.check(tree, "dd", "if=/bin/ls", "of=d-data-at-the-end.img", "bs=1M", "seek=3", "conv=notrunc",
                 "status=none");
         Files.writeString(tree.resolve("e-after.txt"), "an entry after the sparse ones\n");
         // a name too long for a header: a long-name (GNU) or PAX header before the sparse one
         Path deep = Files.createDirectories(tree.resolve("e-" + "long-".repeat(25)));
-        Trees.run(deep, "truncate", "-s", "2M", "sparse-" + "x".repeat(120) + ".img");
-        Trees.run(deep, "dd", "if=/bin/ls", "of=sparse-" + "x".repeat(120) + ".img", "bs=64k", "seek=5", "count=1",
+        Commands.check(deep, "truncate", "-s", "2M", "sparse-" + "x".repeat(120) + ".img");
+        Commands.check(deep, "dd", "if=/bin/ls", "of=sparse-" + "x".repeat(120) + ".img", "bs=64k", "seek=5", "count=1",
                 "conv=notrunc", "status=none");
         Files.createDirectories(tree.resolve("f-dir"));
         Files.writeString(tree.resolve("f-dir/g-last.txt"), "the last entry\n");
@@ -69,13 +71,13 @@ class TarSparseTest {
             tar.add("--zstd");
         }
         tar.addAll(List.of("-cf", archive.toString(), "-C", tree.toString(), "."));
-        Trees.run(work, tar.toArray(String[]::new));
+        Commands.check(work, tar.toArray(String[]::new));
         Path extracted = Files.createDirectory(work.resolve("x-" + name));
-        Trees.run(extracted, "tar", "-xf", archive.toString());
+        Commands.check(extracted, "tar", "-xf", archive.toString());
 
         try (ArtifactReader artifact = Artifacts.open(archive.toString(), FetchOptions.defaults(null),
                 work.resolve("scratch"))) {
-            List<IndexEntry> index = Trees.index(artifact);
+            List<IndexEntry> index = Indexes.index(artifact);
             index.removeIf(entry -> entry.path().isEmpty()); // ./, the root, which the extraction has too
             if (!name.endsWith(".tar")) {
                 long kept = diskUsage(work.resolve("scratch"));
@@ -83,7 +85,7 @@ class TarSparseTest {
                         + " holes: a sparse entry is kept with its holes left holes");
             }
             Map<String, String> expected = Trees.describe(extracted);
-            assertEquals(expected, Trees.describe(index));
+            assertEquals(expected, Indexes.describe(index));
             List<IndexEntry> files = index.stream().filter(entry -> entry.type() == EntryType.FILE).toList();
             for (IndexEntry entry : files) {
                 long before = artifact.counters().bytes();

@@ -33,7 +33,7 @@ class ZipDirectoryTest {
     private Map<String, String> contents(Path file) throws IOException {
         Map<String, String> contents = new LinkedHashMap<>();
         try (ArtifactReader zip = open(file)) {
-            for (IndexEntry entry : Trees.index(zip)) {
+            for (IndexEntry entry : Indexes.index(zip)) {
                 if (entry.type() == EntryType.FILE) {
                     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                     zip.extract(entry.locator(), entry.size(), bytes);

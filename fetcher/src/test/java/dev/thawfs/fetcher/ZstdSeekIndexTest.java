@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.thawfs.testkit.CapturedLog;
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.Trees;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,9 +49,9 @@ class ZstdSeekIndexTest {
                 }
             }
         }
-        Trees.run(tree, "tar", "-cf", "../app.tar", "pkg");
+        Commands.check(tree, "tar", "-cf", "../app.tar", "pkg");
         extracted = Files.createDirectory(work.resolve("extracted"));
-        Trees.run(extracted, "tar", "-xf", work.resolve("app.tar").toString());
+        Commands.check(extracted, "tar", "-xf", work.resolve("app.tar").toString());
     }
 
     /** The tar in pieces of {@link #PIECE}, each compressed by zstd, concatenated; a skippable frame after the first. */
@@ -58,7 +61,7 @@ class ZstdSeekIndexTest {
         for (int at = 0, piece = 0; at < tar.length; at += PIECE, piece++) {
             Path part = work.resolve("part");
             Files.write(part, Arrays.copyOfRange(tar, at, Math.min(tar.length, at + PIECE)));
-            Trees.run(work, "sh", "-c", "zstd -q -c part >> app.tar.zst");
+            Commands.check(work, "sh", "-c", "zstd -q -c part >> app.tar.zst");
             if (piece == 0) {
                 byte[] skippable = ByteBuffer.allocate(8 + 5).order(ByteOrder.LITTLE_ENDIAN).putInt(0x184D2A5E)
                         .putInt(5).put("table".getBytes()).array();
@@ -74,8 +77,8 @@ class ZstdSeekIndexTest {
     }
 
     private void assertSameAsTar(ArtifactReader artifact) throws IOException {
-        List<IndexEntry> index = Trees.index(artifact);
-        assertEquals(Trees.describe(extracted), Trees.describe(index));
+        List<IndexEntry> index = Indexes.index(artifact);
+        assertEquals(Trees.describe(extracted), Indexes.describe(index));
         for (IndexEntry entry : index) {
             if (entry.type() == EntryType.FILE) {
                 assertArrayEquals(Files.readAllBytes(extracted.resolve(entry.path())), extract(artifact, entry),
@@ -95,7 +98,7 @@ class ZstdSeekIndexTest {
         long archiveSize = Files.size(concatenatedFrames());
         Path kept = work.resolve("store/seek-indexes");
         try (CapturedLog log = new CapturedLog(IndexingTarArtifact.class); ArtifactReader artifact = open(kept)) {
-            List<IndexEntry> index = Trees.index(artifact);
+            List<IndexEntry> index = Indexes.index(artifact);
             assertTrue(log.lines().get(0).contains("seek index built by the index pass")
                     && log.lines().get(0).contains("files are fetched one by one"), log.lines().toString());
             IndexEntry cold = index.stream().filter(e -> e.path().equals("pkg/lib/text-25.txt")).findFirst().orElseThrow();
@@ -118,7 +121,7 @@ class ZstdSeekIndexTest {
 
     @Test
     void aPublishedIndexOfPzstdOutputIsUsedFileByFile() throws Exception {
-        Trees.run(work, "pzstd", "-q", "-p", "4", "-3", "app.tar", "-o", "app.tar.zst");
+        Commands.check(work, "pzstd", "-q", "-p", "4", "-3", "app.tar", "-o", "app.tar.zst");
         SeekIndexes.Built built = Artifacts.buildSeekIndex(work.resolve("app.tar.zst").toString(),
                 FetchOptions.defaults(null).withSeekIndexes(new SeekIndexOptions(SPACING, null)), true);
         assertTrue(built.checkpoints() > 1, built.toString());
@@ -132,7 +135,7 @@ class ZstdSeekIndexTest {
 
     @Test
     void aSingleFrameArchiveIsSaidToBeAndReadFromItsStart() throws Exception {
-        Trees.run(work, "zstd", "-q", "app.tar", "-o", "app.tar.zst");
+        Commands.check(work, "zstd", "-q", "app.tar", "-o", "app.tar.zst");
         SeekIndexes.Built built = Artifacts.buildSeekIndex(work.resolve("app.tar.zst").toString(),
                 FetchOptions.defaults(null).withSeekIndexes(new SeekIndexOptions(SPACING, null)), false);
         assertEquals(1, built.checkpoints());
@@ -149,7 +152,7 @@ class ZstdSeekIndexTest {
         Files.write(work.resolve("app.tar.zst"), Arrays.copyOf(whole, whole.length - 1000));
         try (ArtifactReader artifact = open(null)) {
             java.io.UncheckedIOException failed = org.junit.jupiter.api.Assertions.assertThrows(
-                    java.io.UncheckedIOException.class, () -> Trees.index(artifact));
+                    java.io.UncheckedIOException.class, () -> Indexes.index(artifact));
             assertTrue(failed.getCause() instanceof BadArtifactException, failed.toString());
         }
     }

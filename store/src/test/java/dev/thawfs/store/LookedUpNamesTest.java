@@ -9,7 +9,7 @@ import dev.thawfs.config.HttpSettings;
 import dev.thawfs.fetcher.ArchiveLimits;
 import dev.thawfs.fetcher.Artifacts;
 import dev.thawfs.fetcher.FetchOptions;
-import dev.thawfs.fetcher.HttpTestServer;
+import dev.thawfs.testkit.HttpTestServer;
 import dev.thawfs.fetcher.RangeReader;
 import dev.thawfs.fetcher.RetryPolicy;
 import dev.thawfs.fetcher.SeekIndexOptions;

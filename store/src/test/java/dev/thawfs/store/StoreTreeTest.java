@@ -2,7 +2,7 @@ package dev.thawfs.store;
 
 import dev.thawfs.config.BadEntryPolicy;
 import dev.thawfs.fetcher.BadEntryException;
-import dev.thawfs.fetcher.CapturedLog;
+import dev.thawfs.testkit.CapturedLog;
 import dev.thawfs.fetcher.EntryType;
 import dev.thawfs.fetcher.IndexEntry;
 import static org.junit.jupiter.api.Assertions.assertEquals;

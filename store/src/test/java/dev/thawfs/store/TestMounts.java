@@ -1,10 +1,8 @@
 package dev.thawfs.store;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-
+import dev.thawfs.testkit.Commands;
+import dev.thawfs.testkit.RootGate;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 
 /** Small tmpfs mounts for store tests (they need root: skipped without, failed under THAWFS_REQUIRE_FUSE=1). */
 final class TestMounts {
@@ -12,22 +10,11 @@ final class TestMounts {
     }
 
     static void tmpfs(Path directory, String options) throws Exception {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            if ("1".equals(System.getenv("THAWFS_REQUIRE_FUSE"))) {
-                fail("mounting a small tmpfs needs root, and THAWFS_REQUIRE_FUSE=1 requires root tests to run");
-            }
-            Assumptions.abort("mounting a small tmpfs needs root");
-        }
-        run("mount", "-t", "tmpfs", "-o", options, "thawfs-test", directory.toString());
+        RootGate.requireRoot("mounting a small tmpfs");
+        Commands.check(null, "mount", "-t", "tmpfs", "-o", options, "thawfs-test", directory.toString());
     }
 
     static void unmount(Path directory) throws Exception {
-        run("umount", directory.toString());
-    }
-
-    private static void run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertEquals(0, process.waitFor(), String.join(" ", command) + ": " + output);
+        Commands.check(null, "umount", directory.toString());
     }
 }

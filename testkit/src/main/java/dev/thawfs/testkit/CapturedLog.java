@@ -1,4 +1,4 @@
-package dev.thawfs.fetcher;
+package dev.thawfs.testkit;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

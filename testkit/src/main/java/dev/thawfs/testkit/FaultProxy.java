@@ -1,4 +1,4 @@
-package dev.thawfs.fetcher;
+package dev.thawfs.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,25 +15,25 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * planned order: a 503, a dropped connection, or a body cut short (or, to place a fault later, none). It makes every connection carry
  * one request, so each request meets the plan.
  */
-final class FaultProxy implements AutoCloseable {
-    enum Fault { SERVICE_UNAVAILABLE, DROP, TRUNCATE, NONE }
+public final class FaultProxy implements AutoCloseable {
+    public enum Fault { SERVICE_UNAVAILABLE, DROP, TRUNCATE, NONE }
 
     private final ServerSocket server;
     private final int upstreamPort;
     private final ConcurrentLinkedQueue<Fault> plan = new ConcurrentLinkedQueue<>();
 
-    FaultProxy(int upstreamPort) throws IOException {
+    public FaultProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         daemon(this::accept);
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** The next GETs on new connections fail like this, in order. */
-    void plan(Fault... faults) {
+    public void plan(Fault... faults) {
         plan.addAll(java.util.List.of(faults));
     }
 

@@ -1,4 +1,4 @@
-package dev.thawfs.fetcher;
+package dev.thawfs.testkit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -1,4 +1,4 @@
-package dev.thawfs.fetcher;
+package dev.thawfs.testkit;
 
 import dev.thawfs.config.S3Settings;
 import java.net.URI;
@@ -24,7 +24,7 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private final S3Proxy proxy;
     public final URI endpoint;
-    final S3Client client;
+    private final S3Client client;
 
     public S3ProxyServer(Path directory) throws Exception {
         Properties properties = new Properties();

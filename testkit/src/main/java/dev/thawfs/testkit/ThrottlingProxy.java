@@ -1,4 +1,4 @@
-package dev.thawfs.bench;
+package dev.thawfs.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * first byte is delayed and each connection's download is capped, so lazy fetching is judged under
  * object-store-like conditions rather than loopback's zero latency.
  */
-final class ThrottlingProxy implements AutoCloseable {
+public final class ThrottlingProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final long latencyNanos;
@@ -23,7 +23,7 @@ final class ThrottlingProxy implements AutoCloseable {
     private final AtomicLong responses = new AtomicLong();
     private final AtomicLong responseBytes = new AtomicLong();
 
-    ThrottlingProxy(int targetPort, Duration firstByteLatency, long bytesPerSecond) throws IOException {
+    public ThrottlingProxy(int targetPort, Duration firstByteLatency, long bytesPerSecond) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.targetPort = targetPort;
         this.latencyNanos = firstByteLatency.toNanos();
@@ -33,17 +33,17 @@ final class ThrottlingProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** Requests answered so far (each response counts once, whatever its size). */
-    long requests() {
+    public long requests() {
         return responses.get();
     }
 
     /** Response bytes sent to clients so far, headers included. */
-    long bytes() {
+    public long bytes() {
         return responseBytes.get();
     }
 

@@ -1,4 +1,4 @@
-package dev.thawfs.fetcher;
+package dev.thawfs.testkit;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -45,14 +45,6 @@ public final class Trees {
         Files.setLastModifiedTime(root.resolve("pkg/lib/f1.bin"), FileTime.from(Instant.parse("2004-02-29T12:00:00Z")));
     }
 
-    public static void run(Path directory, String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        if (process.waitFor() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + output);
-        }
-    }
-
     /** Every entry below root: "type mode size mtime-seconds [-> target]" by relative path. */
     public static Map<String, String> describe(Path root) throws IOException {
         Map<String, String> entries = new TreeMap<>();
@@ -68,36 +60,6 @@ public final class Trees {
                                 + a.lastModifiedTime().toInstant().getEpochSecond());
             }
         }
-        return entries;
-    }
-
-    /** The same description, of an artifact's index. */
-    static Map<String, String> describe(List<IndexEntry> index) {
-        Map<String, String> entries = new TreeMap<>();
-        for (IndexEntry e : index) {
-            entries.put(e.path(), switch (e.type()) {
-                case DIRECTORY -> "dir";
-                case SYMLINK -> "link -> " + e.linkTarget();
-                default -> "file " + PosixFilePermissions.toString(
-                        java.nio.file.attribute.PosixFilePermissions.fromString(modeString(e.mode()))) + " " + e.size()
-                        + " " + e.mtimeSec();
-            });
-        }
-        return entries;
-    }
-
-    private static String modeString(int mode) {
-        String bits = "rwxrwxrwx";
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < 9; i++) {
-            out.append((mode & (0400 >> i)) != 0 ? bits.charAt(i) : '-');
-        }
-        return out.toString();
-    }
-
-    static List<IndexEntry> index(ArtifactReader artifact) throws IOException {
-        List<IndexEntry> entries = new ArrayList<>();
-        artifact.index().forEachRemaining(entries::add);
         return entries;
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -143,22 +144,33 @@ public final class Mounts {
     /** The mount on exactly {@code target}, if any (the last one when mounts are stacked). */
     public static Optional<MountEntry> find(Path target) {
         Path wanted = absolute(target);
+        MountEntry found = null;
+        for (MountEntry entry : all()) {
+            if (entry.mountpoint().equals(wanted)) {
+                found = entry;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** This process's mounts, from /proc/self/mountinfo, in mount order; none when it cannot be read. */
+    public static List<MountEntry> all() {
         List<String> lines;
         try {
             lines = Files.readAllLines(MOUNTINFO);
         } catch (IOException e) {
-            return Optional.empty();
+            return List.of();
         }
-        MountEntry found = null;
+        List<MountEntry> entries = new ArrayList<>();
         for (String line : lines) {
             String[] fields = line.split(" ");
             int separator = List.of(fields).indexOf("-");
-            if (fields.length > 4 && separator > 0 && separator + 2 < fields.length
-                    && Path.of(unescape(fields[4])).equals(wanted)) {
-                found = new MountEntry(wanted, fields[2], fields[separator + 1], unescape(fields[separator + 2]));
+            if (fields.length > 4 && separator > 0 && separator + 2 < fields.length) {
+                entries.add(new MountEntry(Path.of(unescape(fields[4])), fields[2], fields[separator + 1],
+                        unescape(fields[separator + 2])));
             }
         }
-        return Optional.ofNullable(found);
+        return entries;
     }
 
     /**

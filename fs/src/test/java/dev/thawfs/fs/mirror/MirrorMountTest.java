@@ -15,6 +15,7 @@ import dev.thawfs.fs.proto.Opcode;
 import dev.thawfs.fs.proto.PassthroughTier;
 import dev.thawfs.fs.testing.FuseTestSupport;
 import dev.thawfs.fs.testing.SampleTree;
+import dev.thawfs.testkit.Commands;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -133,15 +134,15 @@ class MirrorMountTest {
         String map = "import hashlib, mmap, os, sys\n"
                 + "f = os.open(sys.argv[1], os.O_RDONLY)\n"
                 + "print(hashlib.sha256(mmap.mmap(f, 0, mmap.MAP_SHARED, mmap.PROT_READ)).hexdigest())\n";
-        assertEquals(sourceDigests.get(name), run("python3", "-c", map, mnt.resolve(name).toString()));
+        assertEquals(sourceDigests.get(name), Commands.check(null, "python3", "-c", map, mnt.resolve(name).toString()));
     }
 
     @ParameterizedTest
     @EnumSource(value = PassthroughPolicy.class, names = {"AUTO", "OFF"})
     void runsABinaryAndAScriptFromTheMount(PassthroughPolicy mode) throws Exception {
         Path mnt = mount(mode);
-        assertEquals("binary-ok", run(mnt.resolve("bin/echo").toString(), "binary-ok"));
-        assertEquals("script-ok yes", run(mnt.resolve("bin/hello.sh").toString(), "yes"));
+        assertEquals("binary-ok", Commands.check(null, mnt.resolve("bin/echo").toString(), "binary-ok"));
+        assertEquals("script-ok yes", Commands.check(null, mnt.resolve("bin/hello.sh").toString(), "yes"));
     }
 
     @ParameterizedTest
@@ -203,13 +204,6 @@ class MirrorMountTest {
             LockSupport.parkNanos(10_000_000);
         }
         assertEquals(expected, state(file));
-    }
-
-    private static String run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertEquals(0, process.waitFor(), output);
-        return output;
     }
 
     /** Every entry below {@code root}: type, permissions, size, mtime and link target, by relative path. */

@@ -8,16 +8,15 @@ import dev.thawfs.fs.kernel.Libc;
 import dev.thawfs.fs.kernel.Mounts;
 import dev.thawfs.fs.proto.PassthroughTier;
 import dev.thawfs.fs.proto.TransportPolicy;
+import dev.thawfs.testkit.RootGate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The gate for tests that mount real FUSE filesystems: they skip, with the reason, on machines
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.Assumptions;
  * test JVM's life and switches back at its exit.
  */
 public final class FuseTestSupport {
-    public static final boolean REQUIRED = "1".equals(System.getenv("THAWFS_REQUIRE_FUSE"));
     public static final boolean OVER_URING = "uring".equals(System.getProperty("thawfs.test.transport"));
     /** What a test that names its transport asks for in this run. */
     public static final TransportPolicy TRANSPORT = OVER_URING ? TransportPolicy.URING : TransportPolicy.DEV;
@@ -40,9 +38,9 @@ public final class FuseTestSupport {
 
     public static void assumeFuse() {
         if (!Files.exists(Path.of("/dev/fuse"))) {
-            skipOrFail("this machine has no /dev/fuse");
+            RootGate.skipOrFail("this machine has no /dev/fuse");
         } else if (Libc.INSTANCE.geteuid() != 0) {
-            skipOrFail("mounting needs root");
+            RootGate.skipOrFail("mounting needs root");
         } else if (OVER_URING) {
             switchUringOn();
         }
@@ -66,7 +64,7 @@ public final class FuseTestSupport {
             }
             uringSwitchedOn = true;
         } catch (IOException e) {
-            skipOrFail("this kernel has no FUSE over io_uring (" + ENABLE_URING + ": " + e
+            RootGate.skipOrFail("this kernel has no FUSE over io_uring (" + ENABLE_URING + ": " + e
                     + "; Linux 6.14+ with CONFIG_FUSE_IO_URING)");
         }
     }
@@ -80,29 +78,14 @@ public final class FuseTestSupport {
 
     public static void assumePassthrough(PassthroughTier tier) {
         if (!tier.passesThrough()) {
-            skipOrFail("this kernel offers no FUSE passthrough (Linux 6.9+ needed)");
+            RootGate.skipOrFail("this kernel offers no FUSE passthrough (Linux 6.9+ needed)");
         }
     }
 
-    private static void skipOrFail(String reason) {
-        if (REQUIRED) {
-            fail(reason + ", but THAWFS_REQUIRE_FUSE=1 requires FUSE tests to run");
-        }
-        Assumptions.abort(reason);
-    }
-
-    /** FUSE mount points at or below {@code directory}, from /proc/self/mountinfo. */
-    public static List<Path> fuseMountsUnder(Path directory) throws IOException {
-        List<Path> found = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String[] fields = line.split(" ");
-            int separator = List.of(fields).indexOf("-");
-            Path mountpoint = Path.of(fields[4].replace("\\040", " "));
-            if (separator > 0 && fields[separator + 1].startsWith("fuse") && mountpoint.startsWith(directory)) {
-                found.add(mountpoint);
-            }
-        }
-        return found;
+    /** FUSE mount points at or below {@code directory}. */
+    public static List<Path> fuseMountsUnder(Path directory) {
+        return Mounts.all().stream().filter(Mounts.MountEntry::isFuse).map(Mounts.MountEntry::mountpoint)
+                .filter(mountpoint -> mountpoint.startsWith(directory)).toList();
     }
 
     /** Fails if a FUSE mount is left below {@code directory}, after unmounting it so none stays. */

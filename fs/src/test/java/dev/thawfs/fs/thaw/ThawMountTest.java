@@ -17,6 +17,7 @@ import dev.thawfs.store.ContentSource;
 import dev.thawfs.store.DirectorySource;
 import dev.thawfs.store.Store;
 import dev.thawfs.store.StoreOptions;
+import dev.thawfs.testkit.Commands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -144,7 +145,7 @@ class ThawMountTest {
         assertEquals(1, content.copies.get(), "one fetch, then the store");
         assertEquals(0, session.stats().requests(Opcode.READ), session.stats().toJson());
         assertEquals("file:" + source + "!lib/part3.jar", NativeFiles.getxattr(jar, ThawFilesystem.SOURCE_XATTR));
-        assertEquals("from-artifact", run(mnt.resolve("bin/run.sh").toString()));
+        assertEquals("from-artifact", Commands.check(null, mnt.resolve("bin/run.sh").toString()));
         assertEquals("lib/part4.jar", Files.readSymbolicLink(mnt.resolve("latest.jar")).toString());
         assertEquals(FileTime.from(Instant.parse("2011-01-01T00:00:00Z")),
                 Files.getLastModifiedTime(mnt.resolve("lib/part0.jar")));
@@ -212,7 +213,7 @@ class ThawMountTest {
 
         List<String> listed = list(mnt.resolve("lib"));
         assertEquals(List.copyOf(expected), listed, "sorted, and no name twice");
-        List<String> unsorted = run("ls", "-f", mnt.resolve("lib").toString()).lines().toList();
+        List<String> unsorted = Commands.check(null, "ls", "-f", mnt.resolve("lib").toString()).lines().toList();
         assertEquals(expected, new java.util.TreeSet<>(unsorted), "READDIR without attributes too");
         assertEquals(expected.size(), unsorted.size());
         assertEquals("shadowing part2", Files.readString(mnt.resolve("lib/part2.jar")));
@@ -297,7 +298,7 @@ class ThawMountTest {
                 + "f = os.open(sys.argv[1], os.O_RDONLY)\n"
                 + "for flags in (mmap.MAP_SHARED, mmap.MAP_PRIVATE):\n"
                 + "    print(hashlib.sha256(mmap.mmap(f, 0, flags, mmap.PROT_READ)).hexdigest())\n";
-        assertEquals(expected + "\n" + expected, run("python3", "-c", maps, big.toString()));
+        assertEquals(expected + "\n" + expected, Commands.check(null, "python3", "-c", maps, big.toString()));
         assertEquals(expected, sha256(big), "a second open, while or after the maps, reads the same");
 
         awaitState(big, "materialized");
@@ -340,10 +341,4 @@ class ThawMountTest {
         }
     }
 
-    private static String run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes()).trim();
-        assertEquals(0, process.waitFor(), output);
-        return output;
-    }
 }
