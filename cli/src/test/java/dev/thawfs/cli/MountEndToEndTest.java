@@ -80,7 +80,7 @@ class MountEndToEndTest {
     private Process mount(String... flags) throws IOException {
         List<String> args = new ArrayList<>(List.of("mount", "--store", store.toString(),
                 "--stats", work.resolve("stats.json").toString(), "--s3-endpoint", s3.endpoint.toString(),
-                "--fetch-timeout", "5s"));
+                "--fetch-timeout", "5s", "--transport", FuseTestSupport.OVER_URING ? "uring" : "dev"));
         args.addAll(List.of(flags));
         args.addAll(List.of(LAYERS));
         args.add(mountpoint.toString());
@@ -150,6 +150,8 @@ class MountEndToEndTest {
         assertEquals(0, daemon.exitValue(), stderr(0));
         String stats = Files.readString(work.resolve("stats.json"));
         assertTrue(!stats.contains("\"READ\""), "every file is fetched on open and passed through: " + stats);
+        String transport = FuseTestSupport.OVER_URING ? "io_uring" : "/dev/fuse";
+        assertTrue(stats.contains("\"transport\":\"" + transport + "\""), "over " + transport + ": " + stats);
     }
 
     @Test

@@ -190,16 +190,18 @@ public final class Mounts {
     }
 
     /**
-     * A FUSE mount whose daemon is gone answers with ENOTCONN; over io_uring, a request caught
-     * while the dead daemon's queues are torn down, just before, answers ECANCELED. statfs asks
-     * the daemon every time, where a stat may be answered from attributes the kernel still caches.
+     * A FUSE mount whose daemon is gone answers with ENOTCONN. A request caught while the
+     * connection is being aborted ends with ECONNABORTED (fuse_dev_end_requests), and over
+     * io_uring one that reached a dying ring queue with ECANCELED: both also mean the daemon is
+     * gone. statfs asks the daemon every time, where a stat may be answered from attributes the
+     * kernel still caches.
      */
     public static boolean isStale(Path target) {
         try {
             NativeFiles.statfs(target);
             return false;
         } catch (ErrnoException e) {
-            return e.errno() == Errno.ENOTCONN || e.errno() == Errno.ECANCELED;
+            return e.errno() == Errno.ENOTCONN || e.errno() == Errno.ECONNABORTED || e.errno() == Errno.ECANCELED;
         }
     }
 
