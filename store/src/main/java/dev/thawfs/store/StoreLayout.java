@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -20,6 +21,7 @@ import java.util.stream.Stream;
  */
 final class StoreLayout implements AutoCloseable {
     private static final String OPERATION_NOT_PERMITTED = "Operation not permitted";
+    private static final HexFormat HEX = HexFormat.of();
 
     final Path root;
     final Path index;
@@ -99,9 +101,13 @@ final class StoreLayout implements AutoCloseable {
         }
     }
 
-    /** blobs/xx/yy/id: 65536 directories keep each one small whatever the count. */
+    /**
+     * blobs/xx/yy/id: 65536 directories keep each one small whatever the count. Built by hand:
+     * every open asks, and String.format parses its pattern each time.
+     */
     Path blobPath(long blobId) {
-        return blobs.resolve(String.format("%02x/%02x/%016x", blobId & 0xff, (blobId >>> 8) & 0xff, blobId));
+        return blobs.resolve(HEX.toHexDigits((byte) blobId) + '/' + HEX.toHexDigits((byte) (blobId >>> 8)) + '/'
+                + HEX.toHexDigits(blobId));
     }
 
     @Override

@@ -24,7 +24,11 @@ final class DevFuseTransport implements Transport {
     }
 
     @Override
-    public int send(ByteBuffer first, ByteBuffer second) {
-        return device.write(first, second);
+    public int send(ByteBuffer first, ByteBuffer second, FuseRequest answering) {
+        int result = device.write(first, second);
+        if (result < 0 && answering != null) {
+            answering.refused(-result);
+        }
+        return result;
     }
 }

@@ -170,7 +170,7 @@ final class DeviceConnection implements KernelConnection {
     private boolean notify(ByteBuffer b, int code, int payloadLength) {
         Structs.OutHeader.put(b, Structs.OutHeader.SIZE + payloadLength, code, 0);
         b.position(0).limit(Structs.OutHeader.SIZE + payloadLength);
-        int result = transport.send(b, null);
+        int result = transport.send(b, null, null);
         if (result < 0 && result != -Errno.ENOENT) {
             LOG.log(System.Logger.Level.WARNING, "notification " + code + " refused: " + Errno.describe(-result));
         }

@@ -14,12 +14,22 @@ final class FuseChannel {
     final boolean entry2;
     private final Map<Long, FuseRequest> interruptible = new ConcurrentHashMap<>();
     private final Set<Long> unmatchedInterrupts = ConcurrentHashMap.newKeySet();
+    private volatile boolean ended;
 
     FuseChannel(Transport transport, FuseFilesystem filesystem, RequestStats stats, boolean entry2) {
         this.transport = transport;
         this.filesystem = filesystem;
         this.stats = stats;
         this.entry2 = entry2;
+    }
+
+    /** The connection is gone and the filesystem about to be destroyed: late answers touch it no more. */
+    void end() {
+        ended = true;
+    }
+
+    boolean ended() {
+        return ended;
     }
 
     /** This thread's reply buffer, cleared. */

@@ -40,6 +40,9 @@ public final class FuseRequest {
     @SuppressWarnings("unused") // through ANSWERED
     private volatile int answered;
     private volatile Runnable interruptHandler;
+    /** The handle an OPEN or OPENDIR answer hands the kernel, released if the kernel refuses it. */
+    private long openedHandle;
+    private boolean handleSent;
 
     FuseRequest(FuseChannel channel, long unique, int opcode, long nodeid, int uid, int gid, int pid) {
         this.channel = channel;
@@ -137,8 +140,8 @@ public final class FuseRequest {
     }
 
     /**
-     * Answers OPEN or OPENDIR. If the kernel dropped the open meanwhile (the caller was killed),
-     * the filesystem's release runs so the handle does not leak.
+     * Answers OPEN or OPENDIR. If the kernel refuses the answer (it dropped the open meanwhile),
+     * the filesystem's release runs so the handle does not leak: no RELEASE will come for it.
      */
     public void replyOpen(long fh, int openFlags, int backingId) {
         if (!claim()) {
@@ -146,11 +149,27 @@ public final class FuseRequest {
         }
         ByteBuffer b = channel.replyBuffer();
         Structs.OpenOut.put(b, Structs.OutHeader.SIZE, fh, openFlags, backingId);
-        if (send(b, 0, Structs.OpenOut.SIZE) == -Errno.ENOENT) {
+        openedHandle = fh;
+        handleSent = true;
+        send(b, 0, Structs.OpenOut.SIZE);
+    }
+
+    /**
+     * The kernel turned this request's answer down, when it was sent or (over io_uring) once it
+     * looked at it. ENOENT: it no longer waits for the request (interrupted or aborted); ENODEV,
+     * ENOTCONN: the connection ended. An OPEN's handle is released, since no RELEASE will come.
+     */
+    void refused(int errno) {
+        if (errno != Errno.ENOENT && errno != Errno.ENODEV && errno != Errno.ENOTCONN) {
+            LOG.log(System.Logger.Level.WARNING, "reply to " + Opcode.name(opcode) + " of node " + nodeid
+                    + " was refused by the kernel: " + Errno.describe(errno));
+        }
+        if (handleSent && !channel.ended()) {
+            handleSent = false;
             if (opcode == Opcode.OPENDIR) {
-                channel.filesystem.releasedir(nodeid, fh);
+                channel.filesystem.releasedir(nodeid, openedHandle);
             } else {
-                channel.filesystem.release(nodeid, fh);
+                channel.filesystem.release(nodeid, openedHandle);
             }
         }
     }
@@ -251,24 +270,17 @@ public final class FuseRequest {
         return true;
     }
 
-    private int send(ByteBuffer b, int error, int payloadLength) {
-        return transmit(b, null, error, payloadLength);
+    private void send(ByteBuffer b, int error, int payloadLength) {
+        transmit(b, null, error, payloadLength);
     }
 
     /** Writes the header at the start of {@code b}, then the payload: in {@code b}, or {@code body}. */
-    private int transmit(ByteBuffer b, ByteBuffer body, int error, int payloadLength) {
+    private void transmit(ByteBuffer b, ByteBuffer body, int error, int payloadLength) {
         Structs.OutHeader.put(b, Structs.OutHeader.SIZE + payloadLength, error, unique);
         b.position(0).limit(Structs.OutHeader.SIZE + (body == null ? payloadLength : 0));
         if (opcode == Opcode.READ) {
             channel.stats.addReadBytes(payloadLength);
         }
-        int result = channel.transport.send(b, body);
-        // ENOENT: the kernel no longer waits for this request (interrupted or aborted); ENODEV:
-        // the filesystem was unmounted meanwhile. Neither is worth a log line.
-        if (result < 0 && result != -Errno.ENOENT && result != -Errno.ENODEV) {
-            LOG.log(System.Logger.Level.WARNING, "reply to " + Opcode.name(opcode) + " of node " + nodeid
-                    + " was refused by the kernel: " + Errno.describe(-result));
-        }
-        return result;
+        channel.transport.send(b, body, this);
     }
 }

@@ -28,6 +28,7 @@ public final class FuseSession implements AutoCloseable {
     private final Transport transport;
     private final DeviceConnection connection;
     private final RequestStats stats = new RequestStats();
+    private final FuseChannel channel;
     private final RequestWorkers workers;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final CompletableFuture<RequestStats> unmounted = new CompletableFuture<>();
@@ -41,7 +42,7 @@ public final class FuseSession implements AutoCloseable {
         this.filesystem = filesystem;
         this.transport = transport;
         this.connection = new DeviceConnection(device, transport, options.passthrough(), agreement.tier());
-        FuseChannel channel = new FuseChannel(transport, filesystem, stats, agreement.tier() == PassthroughTier.A);
+        this.channel = new FuseChannel(transport, filesystem, stats, agreement.tier() == PassthroughTier.A);
         this.workers = new RequestWorkers(transport, channel, this::end);
         this.shutdownHook = new Thread(this::close, "thawfs-unmount");
     }
@@ -108,10 +109,11 @@ public final class FuseSession implements AutoCloseable {
             return;
         }
         Mounts.unmount(mountpoint); // a no-op unless the workers died of something else
+        transport.close(); // refuses the answers it still holds, while the filesystem can release their opens
+        channel.end();
         try {
             filesystem.destroy();
         } finally {
-            transport.close();
             device.close();
             unmounted.complete(stats);
             finished.countDown();

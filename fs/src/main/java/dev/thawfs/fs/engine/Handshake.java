@@ -66,7 +66,7 @@ final class Handshake {
                 .order(ByteOrder.nativeOrder());
         Structs.OutHeader.put(out, out.capacity(), 0, in.getLong(Structs.InHeader.UNIQUE));
         agreement.encode(out, Structs.OutHeader.SIZE);
-        int written = transport.send(out, null);
+        int written = transport.send(out, null, null);
         if (written < 0) {
             throw new MountException("the kernel refused the FUSE_INIT reply: " + Errno.describe(-written));
         }

@@ -29,11 +29,14 @@ public interface Transport {
 
     /**
      * Sends one message, {@code first} then {@code second} (may be null), each from position to
-     * limit, as one write.
+     * limit, as one write. When the kernel turns an answer down, now or once it has looked at it,
+     * the transport tells {@code answering} through {@link FuseRequest#refused}.
      *
-     * @return 0, or -errno (ENOENT: the kernel no longer waits for that request; ENODEV: unmounted)
+     * @param answering the request this message answers; null for a notification or INIT
+     * @return 0 (also for an answer the kernel has yet to look at), or -errno (ENOENT: the kernel
+     *     no longer waits for that request; ENODEV: unmounted)
      */
-    int send(ByteBuffer first, ByteBuffer second);
+    int send(ByteBuffer first, ByteBuffer second, FuseRequest answering);
 
     /** Frees what the transport holds, once the connection has ended. */
     default void close() {

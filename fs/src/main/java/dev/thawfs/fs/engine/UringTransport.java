@@ -12,12 +12,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.BitSet;
-import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * FUSE over io_uring (Linux 6.14+ with {@code fuse.enable_uring=1}): the kernel keeps one queue
@@ -30,7 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * everything until every queue has registered an entry: the workers beyond the queues read it.
  * A request parked by its filesystem keeps its entry until answered; an answer from another
  * thread is handed to the queue's worker, woken through an eventfd, since only the ring's own
- * thread submits to it.
+ * thread submits to it. The kernel says no to a commit at once, in the {@code io_uring_enter}
+ * that submits it: the answer's request is told ({@link FuseRequest#refused}) and the entry
+ * registers again, so a queue never loses entries to refused answers.
  */
 final class UringTransport implements Transport {
     private static final System.Logger LOG = System.getLogger(UringTransport.class.getName());
@@ -55,8 +56,9 @@ final class UringTransport implements Transport {
     private final int payloadSize = Math.max(Negotiation.MAX_WRITE, Negotiation.MAX_PAGES * 4096);
     private final AtomicInteger nextQueue = new AtomicInteger();
     private final ThreadLocal<RingQueue> served = ThreadLocal.withInitial(this::claimQueue);
-    private final Map<Integer, RingQueue> queues = new ConcurrentHashMap<>();
-    private final Map<Long, Entry> inUserspace = new ConcurrentHashMap<>();
+    /** The queue the calling thread owns, if any: looked up without claiming one. */
+    private final ThreadLocal<RingQueue> owned = new ThreadLocal<>();
+    private final AtomicReferenceArray<RingQueue> queues;
     /** Set when a queue could not register: every worker reads {@code /dev/fuse} from then on. */
     private final AtomicBoolean fellBack = new AtomicBoolean();
     private volatile boolean ended;
@@ -65,6 +67,7 @@ final class UringTransport implements Transport {
         this.device = device;
         this.queueCount = queueCount;
         this.online = online;
+        this.queues = new AtomicReferenceArray<>(queueCount);
     }
 
     /** For a connection whose FUSE_INIT accepted FUSE_OVER_IO_URING. */
@@ -94,7 +97,8 @@ final class UringTransport implements Transport {
         }
         try {
             RingQueue queue = new RingQueue(qid, online.get(qid) ? ENTRIES_PER_QUEUE : 1);
-            queues.put(qid, queue);
+            queues.set(qid, queue);
+            owned.set(queue);
             return queue;
         } catch (IOException e) {
             fallBack("queue " + qid + ": " + e.getMessage());
@@ -106,7 +110,16 @@ final class UringTransport implements Transport {
         if (fellBack.compareAndSet(false, true)) {
             LOG.log(System.Logger.Level.WARNING, "FUSE over io_uring not used (" + reason
                     + "): requests go through /dev/fuse");
-            queues.values().forEach(RingQueue::wake);
+            wakeAll();
+        }
+    }
+
+    private void wakeAll() {
+        for (int qid = 0; qid < queueCount; qid++) {
+            RingQueue queue = queues.get(qid);
+            if (queue != null) {
+                queue.wake();
+            }
         }
     }
 
@@ -123,7 +136,7 @@ final class UringTransport implements Transport {
         int length = device.read(into);
         if (length == -Errno.ENODEV && !ended) {
             ended = true;
-            queues.values().forEach(RingQueue::wake);
+            wakeAll();
         }
         return length;
     }
@@ -135,20 +148,47 @@ final class UringTransport implements Transport {
 
     /** Answers to requests that came through a ring go back through it; the rest go to {@code /dev/fuse}. */
     @Override
-    public int send(ByteBuffer first, ByteBuffer second) {
+    public int send(ByteBuffer first, ByteBuffer second, FuseRequest answering) {
         long unique = first.getLong(first.position() + Structs.OutHeader.UNIQUE);
-        Entry entry = unique == 0 ? null : inUserspace.remove(unique);
+        Entry entry = unique == 0 ? null : take(unique);
         if (entry == null) {
-            return device.write(first, second);
+            int result = device.write(first, second);
+            if (result < 0 && answering != null) {
+                answering.refused(-result);
+            }
+            return result;
         }
         entry.putReply(first, second);
+        entry.commitId = unique;
+        entry.answering = answering;
         return entry.queue.commit(entry);
+    }
+
+    /** The entry holding request {@code unique}, which the caller is about to answer: the own queue's first. */
+    private Entry take(long unique) {
+        RingQueue own = owned.get();
+        Entry entry = own == null ? null : own.take(unique);
+        for (int qid = 0; entry == null && qid < queueCount; qid++) {
+            RingQueue queue = queues.get(qid);
+            if (queue != null && queue != own) {
+                entry = queue.take(unique);
+            }
+        }
+        return entry;
     }
 
     @Override
     public void close() {
-        queues.values().forEach(RingQueue::close);
+        for (int qid = 0; qid < queueCount; qid++) {
+            RingQueue queue = queues.get(qid);
+            if (queue != null) {
+                queue.close();
+            }
+        }
     }
+
+    /** Where an entry is: with the kernel (registered or committed), or holding a request here. */
+    private enum EntryState { KERNEL, HELD, COMMITTING }
 
     /** One ring entry: where the kernel writes a request and reads its answer. */
     private final class Entry {
@@ -157,7 +197,14 @@ final class UringTransport implements Transport {
         final NativeBuffer headers = NativeBuffer.allocate(HEADERS_SIZE);
         final NativeBuffer payload = NativeBuffer.allocate(payloadSize);
         final NativeBuffer iovecs = NativeBuffer.allocate(32);
-        long unique;
+        /** The request held, 0 when none or taken for its answer: read by answering threads. */
+        volatile long unique;
+        /** The request whose answer goes back in the next COMMIT_AND_FETCH. */
+        long commitId;
+        /** The request whose answer is being committed; told if the kernel refuses it. */
+        FuseRequest answering;
+        /** Owned by the queue's worker. */
+        EntryState state = EntryState.KERNEL;
 
         Entry(RingQueue queue, int index) {
             this.queue = queue;
@@ -185,8 +232,8 @@ final class UringTransport implements Transport {
             in.put(Structs.InHeader.SIZE + argumentLength, payload.buffer(), 0, payloadLength);
             int length = Structs.InHeader.SIZE + argumentLength + payloadLength;
             in.putInt(Structs.InHeader.LEN, length);
+            state = EntryState.HELD;
             unique = h.getLong(Structs.InHeader.UNIQUE);
-            inUserspace.put(unique, this);
             return length;
         }
 
@@ -203,6 +250,15 @@ final class UringTransport implements Transport {
             }
             h.putInt(PAYLOAD_SZ, length);
         }
+
+        /** The kernel turned the answer down, or never got it: its request learns so. */
+        void refuse(int errno) {
+            FuseRequest request = answering;
+            answering = null;
+            if (request != null) {
+                request.refused(errno);
+            }
+        }
     }
 
     /** One CPU's queue: its ring, its entries and the worker thread that owns them. */
@@ -213,6 +269,7 @@ final class UringTransport implements Transport {
         final Entry[] entries;
         final int wakeupFd;
         final NativeBuffer wakeupCounter = NativeBuffer.allocate(8);
+        final NativeBuffer wakeupIncrement = NativeBuffer.allocate(8);
         final Queue<Entry> committedElsewhere = new ConcurrentLinkedQueue<>();
         final ArrayDeque<Entry> arrived = new ArrayDeque<>();
         int live;
@@ -232,6 +289,7 @@ final class UringTransport implements Transport {
                 ring.close();
                 throw new IOException("eventfd failed: " + Errno.describe(Libc.errno()));
             }
+            wakeupIncrement.buffer().putLong(0, 1);
             this.entries = new Entry[entryCount];
             for (int i = 0; i < entryCount; i++) {
                 entries[i] = new Entry(this, i);
@@ -255,8 +313,9 @@ final class UringTransport implements Transport {
             sqes.putLong(at + 16, entry.iovecs.address());
             sqes.putInt(at + 24, 2);
             sqes.putLong(at + 32, entry.index);
-            sqes.putLong(at + CMD_COMMIT_ID, command == COMMIT_AND_FETCH ? entry.unique : 0);
+            sqes.putLong(at + CMD_COMMIT_ID, command == COMMIT_AND_FETCH ? entry.commitId : 0);
             sqes.putShort(at + CMD_QID, (short) qid);
+            entry.state = command == COMMIT_AND_FETCH ? EntryState.COMMITTING : EntryState.KERNEL;
         }
 
         private void armWakeup() {
@@ -267,6 +326,17 @@ final class UringTransport implements Transport {
             sqes.putLong(at + 16, wakeupCounter.address());
             sqes.putInt(at + 24, 8);
             sqes.putLong(at + 32, WAKEUP);
+        }
+
+        /** The entry holding {@code unique}, taken for its answer; null if none here does. */
+        Entry take(long unique) {
+            for (Entry entry : entries) {
+                if (entry.unique == unique) {
+                    entry.unique = 0;
+                    return entry;
+                }
+            }
+            return null;
         }
 
         /**
@@ -283,7 +353,7 @@ final class UringTransport implements Transport {
                     return entry.copyRequest(into);
                 }
                 if (ended || live == 0) {
-                    return -Errno.ENODEV;
+                    return -Errno.ENODEV; // answers not submitted yet are refused at close()
                 }
                 for (Entry answered; (answered = committedElsewhere.poll()) != null; ) {
                     command(answered, COMMIT_AND_FETCH);
@@ -306,18 +376,41 @@ final class UringTransport implements Transport {
                     armWakeup();
                 } else if (result == 0) {
                     served = true;
-                    arrived.add(entries[(int) userData]);
+                    Entry entry = entries[(int) userData];
+                    entry.answering = null;
+                    arrived.add(entry);
                 } else {
-                    entryFailed(-result);
+                    entryFailed(entries[(int) userData], -result);
                 }
             }
             ring.consume(ready);
+            if (ring.unsubmitted() == 0) {
+                // The kernel refuses a commit while submitting it: every commit without a failed
+                // completion by now was taken, and its entry waits for the next request.
+                for (Entry entry : entries) {
+                    if (entry.state == EntryState.COMMITTING) {
+                        entry.state = EntryState.KERNEL;
+                        entry.answering = null;
+                    }
+                }
+            }
         }
 
-        /** An entry the kernel gave back without a request: the connection ends, or it never registered. */
-        private void entryFailed(int errno) {
+        /** An entry the kernel gave back without a request. */
+        private void entryFailed(Entry entry, int errno) {
+            boolean connectionEnds = errno == Errno.ENOTCONN || errno == Errno.ECANCELED
+                    || errno == Errno.ECONNABORTED || errno == Errno.ENODEV;
+            if (entry.state == EntryState.COMMITTING) {
+                entry.refuse(errno);
+                if (!connectionEnds) {
+                    LOG.log(System.Logger.Level.WARNING, "the kernel refused an answer on io_uring queue " + qid
+                            + " (" + Errno.describe(errno) + "); its entry registers again");
+                    command(entry, REGISTER);
+                    return;
+                }
+            }
             live--;
-            if (errno == Errno.ENOTCONN || errno == Errno.ECANCELED || errno == Errno.ECONNABORTED) {
+            if (connectionEnds) {
                 return;
             }
             if (!served) {
@@ -334,25 +427,40 @@ final class UringTransport implements Transport {
                 command(entry, COMMIT_AND_FETCH);
                 return 0;
             }
-            committedElsewhere.add(entry);
-            return wake() ? 0 : -Errno.ENODEV;
+            synchronized (this) {
+                if (closed) {
+                    entry.refuse(Errno.ENODEV);
+                    return -Errno.ENODEV;
+                }
+                committedElsewhere.add(entry);
+                return wakeLocked() ? 0 : -Errno.ENODEV;
+            }
         }
 
         synchronized boolean wake() {
-            if (closed) {
-                return false;
-            }
-            NativeBuffer one = NativeBuffer.allocate(8);
-            one.buffer().putLong(0, 1);
-            return Libc.INSTANCE.write(wakeupFd, one.address(), 8) == 8;
+            return !closed && wakeLocked();
         }
 
+        private boolean wakeLocked() {
+            return Libc.INSTANCE.write(wakeupFd, wakeupIncrement.address(), 8) == 8;
+        }
+
+        /** Once the workers stopped: answers that never reached the kernel are refused. */
         synchronized void close() {
-            if (!closed) {
-                closed = true;
-                ring.close();
-                Libc.INSTANCE.close(wakeupFd);
+            if (closed) {
+                return;
             }
+            closed = true;
+            for (Entry entry; (entry = committedElsewhere.poll()) != null; ) {
+                entry.refuse(Errno.ENODEV);
+            }
+            for (Entry entry : entries) {
+                if (entry.state == EntryState.COMMITTING) {
+                    entry.refuse(Errno.ENODEV);
+                }
+            }
+            ring.close();
+            Libc.INSTANCE.close(wakeupFd);
         }
     }
 }

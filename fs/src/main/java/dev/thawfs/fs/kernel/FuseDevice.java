@@ -59,6 +59,9 @@ public final class FuseDevice implements AutoCloseable {
 
     /** Writes {@code first} then {@code second} (may be null), each from position to limit. */
     public int write(ByteBuffer first, ByteBuffer second) {
+        if (closed) {
+            return -Errno.ENODEV; // a late answer: the descriptor number may belong to another file by now
+        }
         NativeBuffer iov = IOVECS.get();
         ByteBuffer v = iov.buffer();
         v.putLong(0, NativeBuffer.addressOf(first) + first.position());

@@ -161,6 +161,11 @@ public final class IoUring implements AutoCloseable {
         return 0;
     }
 
+    /** Entries filled but not yet taken by the kernel. */
+    public int unsubmitted() {
+        return unsubmitted;
+    }
+
     /** Completions ready now, from the head on. */
     public int ready() {
         return (int) INT.getAcquire(cqRing, cqTail) - (int) INT.getAcquire(cqRing, cqHead);

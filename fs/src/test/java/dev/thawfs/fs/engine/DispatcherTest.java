@@ -20,7 +20,8 @@ class DispatcherTest {
     private final List<ByteBuffer> replies = new ArrayList<>();
     private final List<String> calls = new ArrayList<>();
     private final RequestStats stats = new RequestStats();
-    private final Dispatcher dispatcher = new Dispatcher(new FuseChannel(new RecordedTransport(replies::add), new RecordingFs(), stats, false));
+    private final RecordedTransport transport = new RecordedTransport(replies::add);
+    private final Dispatcher dispatcher = new Dispatcher(new FuseChannel(transport, new RecordingFs(), stats, false));
     private final Requests requests = new Requests();
 
     private ByteBuffer request(int opcode, long nodeid, byte[] argument) {
@@ -107,6 +108,13 @@ class DispatcherTest {
     }
 
     @Test
+    void anOpenWhoseAnswerTheKernelRefusesIsReleased() {
+        transport.refuseWith(Errno.ENOENT); // the kernel no longer waits for the open
+        dispatch(request(Opcode.OPEN, 2, new byte[8]));
+        assertEquals(List.of("open 2", "release 2 1"), calls, "no RELEASE will come for a handle the kernel never got");
+    }
+
+    @Test
     void forgetsAreNotAnswered() {
         ByteBuffer batch = ByteBuffer.allocate(8 + 2 * 16).order(ByteOrder.nativeOrder());
         batch.putInt(0, 2).putLong(8, 5).putLong(16, 3).putLong(24, 6).putLong(32, 1);
@@ -168,6 +176,7 @@ class DispatcherTest {
 
         @Override
         public void release(long nodeid, long fh) {
+            calls.add("release " + nodeid + " " + fh);
         }
 
         @Override

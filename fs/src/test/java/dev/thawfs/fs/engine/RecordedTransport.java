@@ -12,9 +12,15 @@ final class RecordedTransport implements Transport {
             () -> ByteBuffer.allocateDirect(REPLY_CAPACITY).order(ByteOrder.nativeOrder()));
 
     private final Consumer<ByteBuffer> messages;
+    private volatile int refusal;
 
     RecordedTransport(Consumer<ByteBuffer> messages) {
         this.messages = messages;
+    }
+
+    /** From now on the kernel turns answers down with {@code errno} (0: takes them). */
+    void refuseWith(int errno) {
+        refusal = errno;
     }
 
     /** Requests are dispatched by the test itself. */
@@ -29,7 +35,7 @@ final class RecordedTransport implements Transport {
     }
 
     @Override
-    public int send(ByteBuffer first, ByteBuffer second) {
+    public int send(ByteBuffer first, ByteBuffer second, FuseRequest answering) {
         ByteBuffer copy = ByteBuffer.allocate(first.remaining() + (second == null ? 0 : second.remaining()))
                 .order(ByteOrder.nativeOrder());
         copy.put(first.duplicate());
@@ -37,6 +43,10 @@ final class RecordedTransport implements Transport {
             copy.put(second.duplicate());
         }
         messages.accept(copy.flip());
-        return 0;
+        int errno = refusal;
+        if (errno != 0 && answering != null) {
+            answering.refused(errno);
+        }
+        return -errno;
     }
 }
