@@ -89,8 +89,8 @@ public final class Settings {
             ValueType.size(0, TIB), "64MiB",
             "cold files up to this size are fetched whole before open returns (then passthrough)");
     public static final Setting<Long> MOUNT_READ_AHEAD = new Setting<>("mount.read-ahead", ValueType.size(0, GIB),
-            "1MiB", "cold opens in a directory fetch its other cold files too, up to this many bytes: the first open"
-                    + " those no larger than itself, the second all; 0: off");
+            "1MiB", "cold opens in a directory fetch its other cold files too, up to this many bytes: the first file"
+                    + " opened those no larger than itself, the second file all; 0: off");
     public static final Setting<Long> MOUNT_SEQUENTIAL_READ_AHEAD = new Setting<>("mount.sequential-read-ahead",
             ValueType.size(0, GIB), "32MiB", "opens going through an artifact in archive order fetch the files after"
                     + " them in growing windows, at most this many bytes ahead of the reader; 0: off");

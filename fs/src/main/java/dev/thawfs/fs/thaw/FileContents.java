@@ -16,10 +16,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,8 +43,6 @@ final class FileContents {
     private static final System.Logger LOG = System.getLogger(FileContents.class.getName());
     /** Entries of a directory that read-ahead looks at, so a huge directory costs little. */
     private static final int READ_AHEAD_ENTRIES = 256;
-    /** The cold open of a directory that reads ahead all its small files; the ones before, smaller ones only. */
-    private static final int FULL_READ_AHEAD_OPENS = 2;
 
     /**
      * An open regular file. {@code channel} serves daemon reads (tier C, or cold direct-io opens);
@@ -73,8 +69,7 @@ final class FileContents {
     private final long readAheadBytes;
     /** How a node is named in log lines: its artifact and its path there. */
     private final Function<Node, String> describe;
-    /** Cold opens per directory, counted up to {@link #FULL_READ_AHEAD_OPENS}: the first two read ahead. */
-    private final Map<Long, Integer> directoryOpens = new ConcurrentHashMap<>();
+    private final DirectoryReadAhead directories = new DirectoryReadAhead();
     private final SequentialReadAhead sequential;
     private final HandleTable<OpenFile> files = new HandleTable<>();
     private final OpenModes modes = new OpenModes();
@@ -192,18 +187,18 @@ final class FileContents {
     }
 
     /**
-     * Starts fetching the cold small files beside {@code node}: on the first cold open in its
-     * directory those no larger than it, on the second all of them.
+     * Starts fetching the cold small files beside {@code node}: for the first file opened cold in
+     * its directory those no larger than it, for the second all of them ({@link DirectoryReadAhead}).
      */
     private void readAheadAround(Node node) {
         if (readAheadBytes == 0) {
             return;
         }
-        int opens = directoryOpens.merge(node.parentId(), 1, FileContents::countToBeyondFull);
-        if (opens > FULL_READ_AHEAD_OPENS) {
+        long neighbour = directories.largestNeighbour(node, readAheadBytes);
+        if (neighbour == DirectoryReadAhead.NONE) {
             return;
         }
-        long largest = Math.min(materializeOnOpenBytes, opens == FULL_READ_AHEAD_OPENS ? readAheadBytes : node.size());
+        long largest = Math.min(materializeOnOpenBytes, neighbour);
         CompletableFuture.runAsync(() -> {
             long budget = readAheadBytes;
             List<Node> siblings = new ArrayList<>();
@@ -216,10 +211,6 @@ final class FileContents {
             }
             fetchAhead(siblings);
         });
-    }
-
-    private static int countToBeyondFull(int opens, int one) {
-        return Math.min(opens + one, FULL_READ_AHEAD_OPENS + 1);
     }
 
     /** Tells the sequential detector of the open; when it says so, fetches the next files in archive order. */

@@ -9,9 +9,8 @@ import java.time.Duration;
  * @param fetchTimeout how long an open or a read waits for content before it fails with EIO (the
  *     fetch itself goes on, bounded by the fetcher's own timeouts)
  * @param readAheadBytes cold opens in a directory fetch its other cold files too, up to this many
- *     bytes, in parallel: the first open those no larger than itself (a checksum read says nothing
- *     of the package beside it), the second all of them (a program that opens two files of a
- *     package usually opens the rest); 0 turns it off
+ *     bytes, in parallel: the first file opened those no larger than itself, the second file all
+ *     of them ({@link DirectoryReadAhead}); 0 turns it off
  * @param sequentialReadAheadBytes opens that go through an artifact in archive order fetch the files
  *     after them in growing windows, at most this many bytes ahead of the reader per artifact
  *     ({@link SequentialReadAhead}); 0 turns it off

@@ -1,6 +1,7 @@
 package dev.thawfs.fs.thaw;
 
 import static dev.thawfs.fs.testing.FuseTestSupport.sha256;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,6 +34,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,6 +58,7 @@ class ThawMountTest {
     private FuseSession session;
     private long readAhead;
     private long sequentialReadAhead;
+    private Duration fetchTimeout = TIMEOUT;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -87,7 +93,7 @@ class ThawMountTest {
 
     private Path mount(ContentSource content, PassthroughPolicy mode, Layer... layers) throws IOException {
         session = FuseSession.mount(Files.createDirectory(work.resolve("mnt")),
-                new ThawFilesystem(store, List.of(layers), content, new ThawOptions(THRESHOLD, TIMEOUT, readAhead, sequentialReadAhead)),
+                new ThawFilesystem(store, List.of(layers), content, new ThawOptions(THRESHOLD, fetchTimeout, readAhead, sequentialReadAhead)),
                 MountOptions.defaults("thawfs-test").withPassthrough(mode).withBackingProbe(store.directory()));
         FuseTestSupport.assertTransport(session);
         return session.mountpoint();
@@ -122,7 +128,7 @@ class ThawMountTest {
         Layer layer = new Layer(importSource(content, "1"), "");
         Path mountpoint = Files.createDirectory(work.resolve("mnt"));
         MountException refused = assertThrows(MountException.class, () -> FuseSession.mount(mountpoint,
-                new ThawFilesystem(store, List.of(layer), content, new ThawOptions(THRESHOLD, TIMEOUT, readAhead, sequentialReadAhead)),
+                new ThawFilesystem(store, List.of(layer), content, new ThawOptions(THRESHOLD, fetchTimeout, readAhead, sequentialReadAhead)),
                 MountOptions.defaults("thawfs-test").withPassthrough(PassthroughPolicy.REQUIRE)
                         .withBackingProbe(work.resolve("no-such-store"))));
         assertTrue(refused.getMessage().contains("cannot be checked")
@@ -173,6 +179,45 @@ class ThawMountTest {
         assertEquals("cold", state(mnt.resolve("bin/run.sh")), "read-ahead stays in the directory");
         assertEquals(5, content.copies.get());
         assertEquals(sha256(source.resolve("lib/part2.jar")), sha256(mnt.resolve("lib/part2.jar")));
+    }
+
+    @Test
+    void aFileOpenedAgainWhileColdIsNoSecondFileOfItsDirectory() throws Exception {
+        readAhead = 100_000; // parts of 20, 40, 60, 80 and 100 kB
+        fetchTimeout = ThawOptions.defaults().fetchTimeout(); // the opens wait while part2 is held back
+        DirectorySource content = new DirectorySource(source);
+        CountDownLatch part2Released = new CountDownLatch(1);
+        ContentSource holdingPart2 = (artifact, node, target) -> {
+            if (node.name().equals("part2.jar")) {
+                try {
+                    part2Released.await();
+                } catch (InterruptedException e) {
+                    throw new IOException("interrupted", e);
+                }
+            }
+            content.copy(artifact, node, target);
+        };
+        Path mnt = mount(holdingPart2, PassthroughPolicy.AUTO, new Layer(importSource(content, "1"), ""));
+        Path part2 = mnt.resolve("lib/part2.jar");
+        ExecutorService openers = Executors.newFixedThreadPool(2);
+        try {
+            Future<byte[]> first = openers.submit(() -> Files.readAllBytes(part2));
+            awaitState(mnt.resolve("lib/part0.jar"), "materialized"); // the smaller neighbours
+            awaitState(mnt.resolve("lib/part1.jar"), "materialized");
+            // as the kernel opens again when a signal interrupted the first open, or a program opens twice
+            Future<byte[]> again = openers.submit(() -> Files.readAllBytes(part2));
+            awaitRequests(Opcode.OPEN, 2);
+            part2Released.countDown();
+            assertArrayEquals(Files.readAllBytes(source.resolve("lib/part2.jar")), first.get());
+            assertArrayEquals(first.get(), again.get());
+        } finally {
+            part2Released.countDown();
+            openers.shutdown();
+        }
+
+        Files.readAllBytes(mnt.resolve("lib/part3.jar")); // the directory's second file: the rest it can afford
+        awaitState(mnt.resolve("lib/part4.jar"), "materialized");
+        assertEquals(5, content.copies.get(), "each part once");
     }
 
     @Test
@@ -431,6 +476,13 @@ class ThawMountTest {
             Thread.sleep(10);
         }
         assertEquals(expected, state(file));
+    }
+
+    private void awaitRequests(int opcode, long atLeast) throws InterruptedException {
+        for (int i = 0; i < 6000 && session.stats().requests(opcode) < atLeast; i++) { // up to a minute on a loaded machine
+            Thread.sleep(10);
+        }
+        assertTrue(session.stats().requests(opcode) >= atLeast, session.stats().toJson());
     }
 
     private static List<String> list(Path directory) throws IOException {
