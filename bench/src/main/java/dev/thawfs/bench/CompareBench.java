@@ -28,6 +28,7 @@ import java.util.concurrent.Future;
  * each workload run by {@link Workloads} in a JVM of its own.
  *
  * <p>Usage: CompareBench WORK TOTAL_MIB SMALL_MAX_KIB REPO_OBJECTS LATENCY_MS CAP_MB TIMEOUT_S THAWFS DOCS|-
+ * WORKLOADS|all SYSTEMS|all (comma-separated workload labels; system name prefixes, native always runs)
  */
 public final class CompareBench {
     /** The fixed parameters of a run, printed with the results. */
@@ -49,14 +50,20 @@ public final class CompareBench {
     private final Results results = new Results();
     private final List<String> setups = new ArrayList<>();
     private final List<String> thawfsFailures = new ArrayList<>();
+    private final Set<Workload> selected;
+    /** Name prefixes of the systems to run, or empty for all. */
+    private final List<String> systems;
     /** Why cold runs could not drop the page cache, or null. */
     private String pageCacheKept;
 
-    private CompareBench(Path work, Settings settings, ThrottlingProxy proxy, long started) {
+    private CompareBench(Path work, Settings settings, ThrottlingProxy proxy, long started, Set<Workload> selected,
+            List<String> systems) {
         this.work = work;
         this.settings = settings;
         this.proxy = proxy;
         this.started = started;
+        this.selected = selected;
+        this.systems = systems;
     }
 
     public static void main(String[] args) throws Exception {
@@ -69,6 +76,8 @@ public final class CompareBench {
         long cap = Long.parseLong(args[5]) * 1_000_000;
         Duration timeout = Duration.ofSeconds(Long.parseLong(args[6]));
         Path thawfs = Path.of(args[7]);
+        Set<Workload> selected = args[9].equals("all") ? EnumSet.allOf(Workload.class) : Workload.parse(args[9]);
+        List<String> systems = args[10].equals("all") ? List.of() : List.of(args[10].split(","));
 
         Path tree = work.resolve("tree");
         List<Path> files = Fixtures.bundle(tree, totalBytes, smallMax);
@@ -98,7 +107,7 @@ public final class CompareBench {
                 S3Settings direct = s3.settings().withEndpoint(endpoint, true);
                 Path startupTrace = work.resolve("startup.trace");
                 Mounts mounts = new Mounts(work, endpoint, thawfs);
-                CompareBench bench = new CompareBench(work, settings, proxy, started);
+                CompareBench bench = new CompareBench(work, settings, proxy, started, selected, systems);
                 Set<Workload> all = EnumSet.allOf(Workload.class);
                 Set<Workload> startup = EnumSet.of(Workload.STARTUP);
                 bench.measure(mounts.nativeTree(tree, repo), all);
@@ -146,7 +155,14 @@ public final class CompareBench {
     }
 
     /** Runs {@code workloads} on {@code system}: cold (empty caches, page cache dropped), then warm. */
-    private void measure(Subject system, Set<Workload> workloads) {
+    private void measure(Subject system, Set<Workload> wanted) {
+        Set<Workload> workloads = EnumSet.noneOf(Workload.class);
+        workloads.addAll(wanted);
+        workloads.retainAll(selected);
+        if (workloads.isEmpty() || !system.name().equals(Results.NATIVE)
+                && !systems.isEmpty() && systems.stream().noneMatch(system.name()::startsWith)) {
+            return;
+        }
         setups.add("- **" + system.name() + "**: " + system.setup());
         for (Workload workload : workloads) {
             String missing = system.unavailable(workload);

@@ -25,7 +25,9 @@ final class Docs {
                 + " object storage is mounted with, on the same fixtures through the same network. Reproduce with"
                 + " `bench/run compare` (this run: " + took.toMinutes() + " min in all, after the build); `--quick` is"
                 + " a smoke run of a few minutes (CI runs it) that writes its table to bench/work/compare/compare.md"
-                + " rather than here; `--latency-ms N --cap-mb N --timeout-s N` change the settings below.\n\n"
+                + " rather than here; `--latency-ms N --cap-mb N --timeout-s N` change the settings below;"
+                + " `--only seq,repo` and `--systems native,download,thawfs` run some workloads or systems (written"
+                + " there too).\n\n"
                 + String.format(Locale.ROOT, "**Machine**: %d cores (nproc), %.1f GiB memory, Linux %s (uname -r),"
                         + " Java %s, the work directory on %s. The machine is shared and noisy: compare figures"
                         + " within one run.%n%n", Runtime.getRuntime().availableProcessors(), memoryKib / 1048576.0,
@@ -65,12 +67,16 @@ final class Docs {
                 + "**Systems** (ENDPOINT: the proxy; rclone's remote `bench` is of type s3, provider Other, at ENDPOINT;"
                 + " every tool gets the credentials from its environment):\n\n" + String.join("\n", setups) + "\n\n"
                 + table + "\n`" + result + "`\n\n"
-                + "Every ratio is a time ÷ a time; below 1, thawfs is faster. `startup_vs_download`: thawfs's cold"
+                + "Every ratio but the last is a time ÷ a time; below 1, thawfs is faster. `startup_vs_download`:"
+                + " thawfs's cold"
                 + " startup (mount with an empty store, no trace, + the startup workload) ÷ download + extract + the"
                 + " startup workload; `startup_vs_rclone`: the same thawfs run ÷ rclone's cold startup (mount with an"
                 + " empty cache + the workload); `warm_seq_vs_native`, `warm_rand_vs_native`, `walk_warm_vs_native`:"
                 + " thawfs's warm seq, rand and walk ÷ the same workload on the extracted tree on local disk with a"
-                + " warm page cache. The table's last two columns divide every row's cold time by download +"
+                + " warm page cache; `scan_vs_download`: thawfs's cold seq (mount with an empty store + every file"
+                + " read whole in archive order) ÷ download + extract + the same reads; `repo_fetched_ratio`: the"
+                + " bytes thawfs fetched in its cold repo run (headers and listings included) ÷ the bytes the"
+                + " workload read. The table's last two columns divide every row's cold time by download +"
                 + " extract's and its warm time by native's, for the same workload.\n";
     }
 

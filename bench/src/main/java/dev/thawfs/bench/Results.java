@@ -73,7 +73,15 @@ final class Results {
                 + " startup_vs_rclone=" + ratio(get(Workload.STARTUP, THAWFS, 0), get(Workload.STARTUP, RCLONE, 0))
                 + " warm_seq_vs_native=" + ratio(get(Workload.SEQ, THAWFS, 1), get(Workload.SEQ, NATIVE, 1))
                 + " warm_rand_vs_native=" + ratio(get(Workload.RAND, THAWFS, 1), get(Workload.RAND, NATIVE, 1))
-                + " walk_warm_vs_native=" + ratio(get(Workload.WALK, THAWFS, 1), get(Workload.WALK, NATIVE, 1));
+                + " walk_warm_vs_native=" + ratio(get(Workload.WALK, THAWFS, 1), get(Workload.WALK, NATIVE, 1))
+                + " scan_vs_download=" + ratio(get(Workload.SEQ, THAWFS, 0), get(Workload.SEQ, DOWNLOAD, 0))
+                + " repo_fetched_ratio=" + fetchedRatio(get(Workload.REPO, THAWFS, 0));
+    }
+
+    /** Bytes fetched ÷ bytes read by a run, or na. */
+    private static String fetchedRatio(Figures figures) {
+        boolean read = figures != null && figures.measured() && figures.amount() > 0;
+        return read ? String.format(Locale.ROOT, "%.3f", (double) figures.bytes() / figures.amount()) : "na";
     }
 
     private Figures get(Workload workload, String system, int warm) {

@@ -157,7 +157,7 @@ final class MountCommand implements Callable<Integer> {
             List<Layer> layers = SourceMixin.importLayers(opened, content, opening);
             ThawFilesystem filesystem = new ThawFilesystem(opened, layers, content, new ThawOptions(
                     settings.get(Settings.MOUNT_MATERIALIZE_ON_OPEN), settings.get(Settings.FETCH_TIMEOUT),
-                    settings.get(Settings.MOUNT_READ_AHEAD)));
+                    settings.get(Settings.MOUNT_READ_AHEAD), settings.get(Settings.MOUNT_SEQUENTIAL_READ_AHEAD)));
             if (trace != null) {
                 filesystem.recordAccessesTo(trace);
             }

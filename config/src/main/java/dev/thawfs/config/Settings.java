@@ -89,8 +89,11 @@ public final class Settings {
             ValueType.size(0, TIB), "64MiB",
             "cold files up to this size are fetched whole before open returns (then passthrough)");
     public static final Setting<Long> MOUNT_READ_AHEAD = new Setting<>("mount.read-ahead", ValueType.size(0, GIB),
-            "1MiB", "on the first cold open in a directory, its other cold files up to this many bytes are fetched"
-                    + " too, in parallel; 0: off");
+            "1MiB", "cold opens in a directory fetch its other cold files too, up to this many bytes: the first file"
+                    + " opened those no larger than itself, the second file all; 0: off");
+    public static final Setting<Long> MOUNT_SEQUENTIAL_READ_AHEAD = new Setting<>("mount.sequential-read-ahead",
+            ValueType.size(0, GIB), "32MiB", "opens going through an artifact in archive order fetch the files after"
+                    + " them in growing windows, at most this many bytes ahead of the reader; 0: off");
     public static final Setting<TransportMode> MOUNT_TRANSPORT = new Setting<>("mount.transport",
             ValueType.oneOf(TransportMode.class), "auto",
             "auto: FUSE over io_uring when the kernel offers it (Linux 6.14+ with the fuse module's enable_uring on),"
@@ -127,7 +130,8 @@ public final class Settings {
             S3_REGION, S3_PROFILE, S3_PATH_STYLE, S3_REQUEST_TIMEOUT, HTTP_LISTING, HTTP_NEGATIVE_TTL,
             HTTP_REQUEST_TIMEOUT,            HTTP_WHOLE_OBJECT_LIMIT, FETCH_TIMEOUT, FETCH_ATTEMPTS,
             FETCH_RETRY_BASE_DELAY, FETCH_RETRY_MAX_DELAY, FETCH_PART_SIZE, FETCH_PARALLEL_PARTS, FETCH_CONCURRENCY,
-            MOUNT_PASSTHROUGH, MOUNT_MATERIALIZE_ON_OPEN, MOUNT_READ_AHEAD, MOUNT_TRANSPORT, MOUNT_WORKERS, MOUNT_ALLOW_OTHER, MOUNT_METRICS,
+            MOUNT_PASSTHROUGH, MOUNT_MATERIALIZE_ON_OPEN, MOUNT_READ_AHEAD, MOUNT_SEQUENTIAL_READ_AHEAD, MOUNT_TRANSPORT,
+            MOUNT_WORKERS, MOUNT_ALLOW_OTHER, MOUNT_METRICS,
             PREFETCH_CONCURRENCY, INDEX_CHECKPOINT_SPACING,
             LIMITS_MAX_ENTRIES, LIMITS_MAX_EXPANSION_RATIO, LIMITS_MAX_ENTRY_SIZE, LIMITS_ON_BAD_ENTRY);
 

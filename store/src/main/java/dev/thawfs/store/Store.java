@@ -267,6 +267,29 @@ public final class Store implements AutoCloseable {
         return node;
     }
 
+    /**
+     * The files after {@code file} in its artifact's own order (an archive's entry order, a
+     * prefix's listing order: an import numbers nodes in that order), as many as fit in
+     * {@code maxBytes} together, at most {@code maxFiles}. Stops at the first file that does not
+     * fit, and at a node of another artifact (one imported at the same time).
+     */
+    public List<Node> filesAfter(Node file, long maxBytes, int maxFiles) {
+        List<Node> files = new ArrayList<>();
+        long bytes = 0;
+        try (RocksIterator it = index.iterator(index.nodes)) {
+            for (it.seek(RecordCodec.key(file.id() + 1)); it.isValid() && files.size() < maxFiles; it.next()) {
+                Node node = Node.decode(RecordCodec.longAt(it.key(), 0), it.value());
+                if (node.artifactId() != file.artifactId() || node.isFile() && (bytes += node.size()) > maxBytes) {
+                    break;
+                }
+                if (node.isFile()) {
+                    files.add(node);
+                }
+            }
+        }
+        return files;
+    }
+
     private static boolean startsWith(byte[] key, byte[] prefix) {
         return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }

@@ -65,6 +65,23 @@ class StoreTreeTest {
     }
 
     @Test
+    void filesAfterAFileAreItsArtifactsNextFilesInArchiveOrderWithinABudget() {
+        try (Store store = open()) {
+            Artifact a = store.importArtifact("file:/a.zip", "1", List.of(file("z/c", 10), file("a/b", 20),
+                    directory("y", 0755), file("z/d", 30), file("e", 40)).iterator());
+            store.importArtifact("file:/b.zip", "1", List.of(file("f", 1)).iterator());
+            Node c = store.child(store.child(a.rootId(), "z").orElseThrow().id(), "c").orElseThrow();
+
+            assertEquals(List.of("b", "d", "e"), names(store.filesAfter(c, 100, 10)),
+                    "the archive's order, past directories, not into the next artifact");
+            assertEquals(List.of("b"), names(store.filesAfter(c, 49, 10)), "stops at the first file over the budget");
+            assertEquals(List.of("b", "d"), names(store.filesAfter(c, 100, 2)));
+            Node e = store.child(a.rootId(), "e").orElseThrow();
+            assertEquals(List.of(), store.filesAfter(e, 100, 10));
+        }
+    }
+
+    @Test
     void anEntryForTheRootGivesTheRootItsAttributesAndIsNotAChildOfIt() {
         try (Store store = open()) {
             Artifact a = store.importArtifact("file:/dot.tar", "1", List.of(directory("", 0700), file("a", 7)).iterator());

@@ -16,10 +16,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,8 +25,8 @@ import java.util.function.Function;
 
 /**
  * The content side of a thawfs mount: opens, reads and releases of regular files, the fetches
- * they start (with read-ahead of neighbours), how long they wait, and the errno a failed fetch
- * becomes.
+ * they start (with read-ahead of a directory's files and of an artifact read in archive order),
+ * how long they wait, and the errno a failed fetch becomes.
  *
  * <p>Opening a cold file up to {@code materializeOnOpenBytes} waits for one fetch (the request
  * is parked, no worker waits) and then answers with passthrough, so most files never cost a
@@ -71,8 +69,8 @@ final class FileContents {
     private final long readAheadBytes;
     /** How a node is named in log lines: its artifact and its path there. */
     private final Function<Node, String> describe;
-    /** Directories whose first cold open has read ahead already. */
-    private final Set<Long> readAheadDirectories = ConcurrentHashMap.newKeySet();
+    private final DirectoryReadAhead directories = new DirectoryReadAhead();
+    private final SequentialReadAhead sequential;
     private final HandleTable<OpenFile> files = new HandleTable<>();
     private final OpenModes modes = new OpenModes();
     private final AtomicInteger passthroughOpens = new AtomicInteger();
@@ -86,6 +84,7 @@ final class FileContents {
         this.materializeOnOpenBytes = options.materializeOnOpenBytes();
         this.fetchTimeout = options.fetchTimeout();
         this.readAheadBytes = options.readAheadBytes();
+        this.sequential = new SequentialReadAhead(store::filesAfter, options.sequentialReadAheadBytes());
         this.describe = describe;
     }
 
@@ -113,6 +112,7 @@ final class FileContents {
         store.pin(node); // before looking: content found local now stays local until the release
         boolean local = store.isMaterialized(node);
         boolean small = node.size() <= materializeOnOpenBytes;
+        readAheadInOrder(node, !local);
         if (local || small) {
             accesses.access(node, 0, node.size()); // a cold large file's first access is its first read
         }
@@ -186,24 +186,48 @@ final class FileContents {
         return !store.isFetching(node) && !store.isMaterialized(node);
     }
 
-    /** Starts fetching the cold small files beside {@code node} (the first time its directory is used). */
+    /**
+     * Starts fetching the cold small files beside {@code node}: for the first file opened cold in
+     * its directory those no larger than it, for the second all of them ({@link DirectoryReadAhead}).
+     */
     private void readAheadAround(Node node) {
-        if (readAheadBytes == 0 || !readAheadDirectories.add(node.parentId())) {
+        if (readAheadBytes == 0) {
             return;
         }
+        long neighbour = directories.largestNeighbour(node, readAheadBytes);
+        if (neighbour == DirectoryReadAhead.NONE) {
+            return;
+        }
+        long largest = Math.min(materializeOnOpenBytes, neighbour);
         CompletableFuture.runAsync(() -> {
             long budget = readAheadBytes;
             List<Node> siblings = new ArrayList<>();
             for (Node sibling : store.children(node.parentId(), "", READ_AHEAD_ENTRIES)) {
                 if (sibling.isFile() && sibling.id() != node.id()
-                        && sibling.size() <= Math.min(budget, materializeOnOpenBytes) && cold(sibling)) {
+                        && sibling.size() <= Math.min(budget, largest) && cold(sibling)) {
                     budget -= sibling.size();
                     siblings.add(sibling);
                 }
             }
-            source.expect(siblings); // neighbours in an archive: fetched together
-            siblings.forEach(this::fetch);
+            fetchAhead(siblings);
         });
+    }
+
+    /** Tells the sequential detector of the open; when it says so, fetches the next files in archive order. */
+    private void readAheadInOrder(Node node, boolean cold) {
+        SequentialReadAhead.Window window = sequential.opened(node, cold);
+        if (window != null) {
+            CompletableFuture.runAsync(() -> fetchAhead(sequential.extend(window).stream().filter(this::cold).toList()));
+        }
+    }
+
+    /** Fetches {@code files}, announced first: neighbours in an archive are fetched together. */
+    private void fetchAhead(List<Node> files) {
+        if (files.isEmpty()) {
+            return;
+        }
+        source.expect(files);
+        files.forEach(this::fetch);
     }
 
     /** Starts the node's fetch (or joins the running one); once it succeeds, the kernel may attach the file. */

@@ -58,7 +58,7 @@ class TierAProtocolTest {
         entries.add(new IndexEntry("alias.jar", EntryType.HARD_LINK, 0644, small.length, 0, 0, null, "small.jar", null));
         Artifact artifact = store.importArtifact("file:" + source, "1", entries.iterator());
         filesystem = new ThawFilesystem(store, List.of(new Layer(artifact, "")), content,
-                new ThawOptions(THRESHOLD, Duration.ofSeconds(30), 0));
+                new ThawOptions(THRESHOLD, Duration.ofSeconds(30), 0, 0));
         kernel = new KernelModel(filesystem);
         kernel.start();
     }

@@ -1,6 +1,7 @@
 package dev.thawfs.fs.thaw;
 
 import static dev.thawfs.fs.testing.FuseTestSupport.sha256;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,7 @@ import dev.thawfs.testkit.Commands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +30,15 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,6 +58,8 @@ class ThawMountTest {
     private Store store;
     private FuseSession session;
     private long readAhead;
+    private long sequentialReadAhead;
+    private Duration fetchTimeout = TIMEOUT;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -83,7 +94,7 @@ class ThawMountTest {
 
     private Path mount(ContentSource content, PassthroughPolicy mode, Layer... layers) throws IOException {
         session = FuseSession.mount(Files.createDirectory(work.resolve("mnt")),
-                new ThawFilesystem(store, List.of(layers), content, new ThawOptions(THRESHOLD, TIMEOUT, readAhead)),
+                new ThawFilesystem(store, List.of(layers), content, new ThawOptions(THRESHOLD, fetchTimeout, readAhead, sequentialReadAhead)),
                 MountOptions.defaults("thawfs-test").withPassthrough(mode).withBackingProbe(store.directory()));
         FuseTestSupport.assertTransport(session);
         return session.mountpoint();
@@ -118,7 +129,7 @@ class ThawMountTest {
         Layer layer = new Layer(importSource(content, "1"), "");
         Path mountpoint = Files.createDirectory(work.resolve("mnt"));
         MountException refused = assertThrows(MountException.class, () -> FuseSession.mount(mountpoint,
-                new ThawFilesystem(store, List.of(layer), content, new ThawOptions(THRESHOLD, TIMEOUT, readAhead)),
+                new ThawFilesystem(store, List.of(layer), content, new ThawOptions(THRESHOLD, fetchTimeout, readAhead, sequentialReadAhead)),
                 MountOptions.defaults("thawfs-test").withPassthrough(PassthroughPolicy.REQUIRE)
                         .withBackingProbe(work.resolve("no-such-store"))));
         assertTrue(refused.getMessage().contains("cannot be checked")
@@ -152,21 +163,154 @@ class ThawMountTest {
     }
 
     @Test
-    void theFirstColdOpenInADirectoryFetchesItsNeighboursWithinTheReadAheadBudget() throws Exception {
-        readAhead = 150_000; // part1 and part2 (40 + 60 kB) fit beside part0; part3 and part4 do not
+    void aDirectorysFirstColdOpenFetchesSmallerNeighboursAndItsSecondTheRestWithinTheReadAheadBudget() throws Exception {
+        readAhead = 100_000; // parts of 20, 40, 60, 80 and 100 kB
         DirectorySource content = new DirectorySource(source);
         Path mnt = mount(content, PassthroughPolicy.AUTO, new Layer(importSource(content, "1"), ""));
-        Files.readAllBytes(mnt.resolve("lib/part0.jar"));
-        awaitState(mnt.resolve("lib/part1.jar"), "materialized");
-        awaitState(mnt.resolve("lib/part2.jar"), "materialized");
-        assertEquals("cold", state(mnt.resolve("lib/part3.jar")));
-        assertEquals(3, content.copies.get());
+        Files.readAllBytes(mnt.resolve("lib/part1.jar"));
+        awaitState(mnt.resolve("lib/part0.jar"), "materialized");
+        assertEquals("cold", state(mnt.resolve("lib/part2.jar")), "larger than the file opened");
+        assertEquals(2, content.copies.get());
 
-        Files.readAllBytes(mnt.resolve("lib/part3.jar"));
-        assertEquals("cold", state(mnt.resolve("lib/part4.jar")), "a directory reads ahead once");
-        assertEquals("cold", state(mnt.resolve("bin/run.sh")), "and only in itself");
+        Files.readAllBytes(mnt.resolve("lib/part4.jar"));
+        awaitState(mnt.resolve("lib/part2.jar"), "materialized");
+        assertEquals("cold", state(mnt.resolve("lib/part3.jar")), "over the budget once part2 is in");
         assertEquals(4, content.copies.get());
+        Files.readAllBytes(mnt.resolve("lib/part3.jar"));
+        assertEquals("cold", state(mnt.resolve("bin/run.sh")), "read-ahead stays in the directory");
+        assertEquals(5, content.copies.get());
         assertEquals(sha256(source.resolve("lib/part2.jar")), sha256(mnt.resolve("lib/part2.jar")));
+    }
+
+    @Test
+    void aFileOpenedAgainWhileColdIsNoSecondFileOfItsDirectory() throws Exception {
+        readAhead = 100_000; // parts of 20, 40, 60, 80 and 100 kB
+        fetchTimeout = ThawOptions.defaults().fetchTimeout(); // the opens wait while part2 is held back
+        DirectorySource content = new DirectorySource(source);
+        CountDownLatch part2Released = new CountDownLatch(1);
+        ContentSource holdingPart2 = (artifact, node, target) -> {
+            if (node.name().equals("part2.jar")) {
+                try {
+                    part2Released.await();
+                } catch (InterruptedException e) {
+                    throw new IOException("interrupted", e);
+                }
+            }
+            content.copy(artifact, node, target);
+        };
+        Path mnt = mount(holdingPart2, PassthroughPolicy.AUTO, new Layer(importSource(content, "1"), ""));
+        Path part2 = mnt.resolve("lib/part2.jar");
+        ExecutorService openers = Executors.newFixedThreadPool(2);
+        try {
+            Future<byte[]> first = openers.submit(() -> Files.readAllBytes(part2));
+            awaitState(mnt.resolve("lib/part0.jar"), "materialized"); // the smaller neighbours
+            awaitState(mnt.resolve("lib/part1.jar"), "materialized");
+            // as the kernel opens again when a signal interrupted the first open, or a program opens twice
+            Future<byte[]> again = openers.submit(() -> Files.readAllBytes(part2));
+            awaitRequests(Opcode.OPEN, 2);
+            part2Released.countDown();
+            assertArrayEquals(Files.readAllBytes(source.resolve("lib/part2.jar")), first.get());
+            assertArrayEquals(first.get(), again.get());
+        } finally {
+            part2Released.countDown();
+            openers.shutdown();
+        }
+
+        Files.readAllBytes(mnt.resolve("lib/part3.jar")); // the directory's second file: the rest it can afford
+        awaitState(mnt.resolve("lib/part4.jar"), "materialized");
+        assertEquals(5, content.copies.get(), "each part once");
+    }
+
+    @Test
+    void aResolverReadingTheChecksumsOfARepositoryDoesNotPullThePackagesBesideThem() throws Exception {
+        readAhead = ThawOptions.defaults().readAheadBytes();
+        sequentialReadAhead = ThawOptions.defaults().sequentialReadAheadBytes();
+        Path repository = work.resolve("repository");
+        List<String> checksums = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Path jar = Files.createDirectories(repository.resolve("maven/org/example/lib" + i + "/1." + i))
+                    .resolve("lib" + i + "-1." + i + ".jar");
+            Files.write(jar, new byte[100_000]);
+            Files.writeString(jar.resolveSibling(jar.getFileName() + ".sha256"), sha256(jar) + "\n");
+            checksums.add(repository.relativize(jar) + ".sha256");
+        }
+        DirectorySource content = new DirectorySource(repository);
+        Path mnt = mount(content, PassthroughPolicy.AUTO, new Layer(importSource(content, "1"), ""));
+        for (String checksum : checksums) { // in listing order: every other file of the prefix
+            Files.readAllBytes(mnt.resolve(checksum));
+        }
+        for (String checksum : checksums) {
+            assertEquals("cold", state(mnt.resolve(checksum.substring(0, checksum.length() - ".sha256".length()))));
+        }
+        assertEquals(checksums.size(), content.copies.get(), "the checksums, nothing more");
+    }
+
+    /** An artifact of 6 directories of 10 files of 1000 bytes, each file's bytes its own; returns its files in order. */
+    private List<String> scanTree(Path root) throws IOException {
+        List<String> files = new ArrayList<>();
+        for (int d = 0; d < 6; d++) {
+            for (int f = 0; f < 10; f++) {
+                Path file = Files.createDirectories(root.resolve("d" + d)).resolve("f" + f);
+                byte[] bytes = new byte[1000];
+                Arrays.fill(bytes, (byte) (d * 10 + f));
+                Files.write(file, bytes);
+                files.add(root.relativize(file).toString());
+            }
+        }
+        return files;
+    }
+
+    /** {@code content}, with the batches of files announced to it (a fetcher fetches each in a few requests). */
+    private static ContentSource announcing(DirectorySource content, List<Integer> announced) {
+        return new ContentSource() {
+            @Override
+            public void copy(Artifact artifact, dev.thawfs.store.Node node, WritableByteChannel target)
+                    throws IOException {
+                content.copy(artifact, node, target);
+            }
+
+            @Override
+            public void expect(List<dev.thawfs.store.Node> files) {
+                announced.add(files.size());
+            }
+        };
+    }
+
+    @Test
+    void aScanInArchiveOrderFetchesTheFilesAheadAcrossDirectories() throws Exception {
+        sequentialReadAhead = 1 << 20;
+        List<String> files = scanTree(work.resolve("scan"));
+        DirectorySource content = new DirectorySource(work.resolve("scan"));
+        List<Integer> announced = new CopyOnWriteArrayList<>();
+        Path mnt = mount(announcing(content, announced), PassthroughPolicy.AUTO,
+                new Layer(importSource(content, "1"), ""));
+        int opened = 11; // the first directory, then on into the next
+        for (String file : files.subList(0, opened)) {
+            Files.readAllBytes(mnt.resolve(file));
+        }
+        awaitState(mnt.resolve(files.get(files.size() - 1)), "materialized");
+        assertEquals(List.of(files.size() - opened), announced,
+                "every later file, announced at once (fetched together from an archive)");
+        for (String file : files) {
+            assertEquals(sha256(work.resolve("scan").resolve(file)), sha256(mnt.resolve(file)), file);
+        }
+        assertEquals(files.size(), content.copies.get(), "each file fetched once");
+    }
+
+    @Test
+    void opensOutOfArchiveOrderFetchNothingAhead() throws Exception {
+        sequentialReadAhead = 1 << 20;
+        List<String> files = scanTree(work.resolve("scan"));
+        DirectorySource content = new DirectorySource(work.resolve("scan"));
+        List<Integer> announced = new CopyOnWriteArrayList<>();
+        Path mnt = mount(announcing(content, announced), PassthroughPolicy.AUTO,
+                new Layer(importSource(content, "1"), ""));
+        int opened = 30;
+        for (int i = 0; i < opened; i++) {
+            Files.readAllBytes(mnt.resolve(files.get(i * 7 % files.size()))); // never the next file
+        }
+        assertEquals(List.of(), announced);
+        assertEquals(opened, content.copies.get());
     }
 
     @Test
@@ -333,6 +477,13 @@ class ThawMountTest {
             Thread.sleep(10);
         }
         assertEquals(expected, state(file));
+    }
+
+    private void awaitRequests(int opcode, long atLeast) throws InterruptedException {
+        for (int i = 0; i < 6000 && session.stats().requests(opcode) < atLeast; i++) { // up to a minute on a loaded machine
+            Thread.sleep(10);
+        }
+        assertTrue(session.stats().requests(opcode) >= atLeast, session.stats().toJson());
     }
 
     private static List<String> list(Path directory) throws IOException {
