@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One io_uring with 128-byte submission entries (what {@code IORING_OP_URING_CMD} commands to
@@ -107,11 +108,20 @@ public final class IoUring implements AutoCloseable {
 
     /** Null if this process can make an io_uring, else why not (io_uring_disabled, seccomp, old kernel). */
     public static String unusableReason() {
-        try (IoUring ring = create(2)) {
-            return null;
-        } catch (IOException e) {
-            return e.getMessage();
-        }
+        // On a thread of its own: closing a ring leaves task work on the thread that made it, which
+        // interrupts that thread's next FUSE request (the kernel sends INTERRUPT and restarts the
+        // call), and the mounting thread may be the first to use the mount.
+        CompletableFuture<String> reason = new CompletableFuture<>();
+        new Thread(() -> {
+            try (IoUring ring = create(2)) {
+                reason.complete(null);
+            } catch (IOException e) {
+                reason.complete(e.getMessage());
+            } catch (RuntimeException e) {
+                reason.completeExceptionally(e);
+            }
+        }, "thawfs-io_uring-probe").start();
+        return reason.join();
     }
 
     private static long map(int fd, long size, long offset) throws IOException {
