@@ -43,7 +43,7 @@ public final class Store implements AutoCloseable {
     private final Index index;
     private final StoreOptions options;
     private final IdAllocator ids;
-    private final ByteAccounting accounting;
+    private final MaterializedCounts counts;
     private final Pins pins = new Pins();
     private final FilesystemSync filesystem;
     private final GroupCommitter committer;
@@ -62,10 +62,10 @@ public final class Store implements AutoCloseable {
         this.index = index;
         this.options = options;
         this.ids = new IdAllocator(index);
-        this.accounting = new ByteAccounting(index);
+        this.counts = new MaterializedCounts(index);
         this.filesystem = new FilesystemSync(layout.root);
-        this.committer = new GroupCommitter(index, accounting, filesystem);
-        this.evictor = new Evictor(index, layout, pins, accounting, committer::nextLruSeq);
+        this.committer = new GroupCommitter(index, counts, filesystem);
+        this.evictor = new Evictor(index, layout, pins, counts, committer::nextLruSeq);
         this.background = new ScheduledThreadPoolExecutor(1, task -> {
             Thread thread = new Thread(task, "thawfs-store-lru");
             thread.setDaemon(true);
@@ -390,8 +390,16 @@ public final class Store implements AutoCloseable {
         return evictor.evictTo(bytes);
     }
 
+    /**
+     * The artifact's files whose content is committed in the store, and their bytes; a hard-linked
+     * file counts once. From counts kept with the blob records: no walk, no index read.
+     */
+    public Materialized materialized(Artifact artifact) {
+        return counts.of(artifact.id());
+    }
+
     public long materializedBytes() {
-        return accounting.bytes();
+        return counts.bytes();
     }
 
     public StoreOptions options() {
@@ -399,7 +407,7 @@ public final class Store implements AutoCloseable {
     }
 
     private void evictIfOverBudget() {
-        if (accounting.bytes() > options.budgetBytes() || freePercent() < options.minFreePercent()) {
+        if (counts.bytes() > options.budgetBytes() || freePercent() < options.minFreePercent()) {
             evictInBackground();
         }
     }
@@ -412,7 +420,7 @@ public final class Store implements AutoCloseable {
             evictionQueued.set(false);
             long target = options.budgetBytes() * 9 / 10;
             if (freePercent() < options.minFreePercent()) {
-                target = Math.min(target, accounting.bytes() / 2);
+                target = Math.min(target, counts.bytes() / 2);
             }
             long freed = evictor.evictTo(target);
             LOG.log(System.Logger.Level.DEBUG, "evicted " + freed + " bytes from " + layout.root);
