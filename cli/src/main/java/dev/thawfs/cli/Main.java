@@ -3,6 +3,7 @@ package dev.thawfs.cli;
 import dev.thawfs.config.ConfigException;
 import dev.thawfs.config.Setting;
 import dev.thawfs.config.Settings;
+import dev.thawfs.fetcher.BadSourceException;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
             ConfigCommand.class, MirrorCommand.class, AutoComplete.GenerateCompletion.class,
             CommandLine.HelpCommand.class})
 public final class Main {
+    private static final System.Logger LOG = System.getLogger(Main.class.getName());
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
 
@@ -28,7 +30,10 @@ public final class Main {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with thawfs's exit codes: usage and configuration errors are 2, like set-up errors. */
+    /**
+     * The command line with thawfs's exit codes: usage and configuration errors are 2, like set-up
+     * errors; any other exception a command lets out is a bug: 1, with its stack trace.
+     */
     public static CommandLine commandLine() {
         for (Setting<?> setting : Settings.ALL) { // for "${sys:thawfs.default.KEY}" in the flags' help
             System.setProperty("thawfs.default." + setting.key(), setting.defaultText().isEmpty() ? "none"
@@ -37,8 +42,17 @@ public final class Main {
         CommandLine commandLine = new CommandLine(new Main())
                 .setExitCodeExceptionMapper(e -> EXIT_FAILED)
                 .setExecutionExceptionHandler((e, cmd, parseResult) -> {
+                    if (e instanceof BadSourceException) {
+                        cmd.getErr().println("thawfs: " + e.getMessage());
+                        return EXIT_USAGE;
+                    }
                     if (!(e instanceof ConfigException)) {
-                        throw e;
+                        LOG.log(System.Logger.Level.ERROR, "internal error in thawfs " + cmd.getCommandName()
+                                + " (a bug; please report it with this trace): " + e, e);
+                        if (Invocation.current().client() != null) { // the log is the daemon's: say so here too
+                            cmd.getErr().println("thawfs: internal error in the daemon (its log has the trace): " + e);
+                        }
+                        return EXIT_FAILED;
                     }
                     cmd.getErr().println("thawfs: " + e.getMessage().replace("\n", "\nthawfs: "));
                     cmd.getErr().println("See 'thawfs config --help' and README.md (Configuration).");
