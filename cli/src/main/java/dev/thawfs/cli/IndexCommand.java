@@ -4,6 +4,7 @@ import static dev.thawfs.cli.ConfigMixin.override;
 
 import dev.thawfs.config.Settings;
 import dev.thawfs.fetcher.Artifacts;
+import dev.thawfs.fetcher.BadSourceException;
 import dev.thawfs.fetcher.SeekIndexes;
 import java.io.IOException;
 import java.util.concurrent.Callable;
@@ -61,7 +62,7 @@ final class IndexCommand implements Callable<Integer> {
         try {
             built = Artifacts.buildSeekIndex(source,
                     SourceMixin.fetchOptions(settings).withSeekIndexes(SourceMixin.seekIndexes(settings)), publish);
-        } catch (IllegalArgumentException e) {
+        } catch (BadSourceException e) {
             spec.commandLine().getErr().println("thawfs: " + e.getMessage());
             return Main.EXIT_USAGE;
         } catch (IOException | java.io.UncheckedIOException e) {

@@ -3,6 +3,7 @@ package dev.thawfs.cli;
 import dev.thawfs.config.ConfigException;
 import dev.thawfs.config.Setting;
 import dev.thawfs.config.Settings;
+import dev.thawfs.fetcher.BadSourceException;
 import java.util.List;
 import java.util.Optional;
 import picocli.AutoComplete;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
                 + " THAWFS_* environment variables and flags, each overriding the one before: see thawfs config.",
             "Bash completion: thawfs generate-completion > /etc/bash_completion.d/thawfs"})
 public final class Main {
+    private static final System.Logger LOG = System.getLogger(Main.class.getName());
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
     /** The subcommands, in the order help lists them. */
@@ -38,7 +40,8 @@ public final class Main {
 
     /**
      * The command line that {@code invoked} needs, with thawfs's exit codes: usage and configuration
-     * errors are 2, like set-up errors. Picocli's model of a command is built by reflection, a
+     * errors are 2, like set-up errors; any other exception a command lets out is a bug: 1, with its
+     * stack trace. Picocli's model of a command is built by reflection, a
      * tenth of a second for the others that a mount never runs: when {@code invoked} starts with a
      * subcommand's name, only that one is in it (help, completion and anything else get them all).
      */
@@ -50,8 +53,17 @@ public final class Main {
         CommandLine commandLine = new CommandLine(new Main())
                 .setExitCodeExceptionMapper(e -> EXIT_FAILED)
                 .setExecutionExceptionHandler((e, cmd, parseResult) -> {
+                    if (e instanceof BadSourceException) {
+                        cmd.getErr().println("thawfs: " + e.getMessage());
+                        return EXIT_USAGE;
+                    }
                     if (!(e instanceof ConfigException)) {
-                        throw e;
+                        LOG.log(System.Logger.Level.ERROR, "internal error in thawfs " + cmd.getCommandName()
+                                + " (a bug; please report it with this trace): " + e, e);
+                        if (Invocation.current().client() != null) { // the log is the daemon's: say so here too
+                            cmd.getErr().println("thawfs: internal error in the daemon (its log has the trace): " + e);
+                        }
+                        return EXIT_FAILED;
                     }
                     cmd.getErr().println("thawfs: " + e.getMessage().replace("\n", "\nthawfs: "));
                     cmd.getErr().println("See 'thawfs config --help' and README.md (Configuration).");

@@ -50,7 +50,7 @@ final class MirrorCommand implements Callable<Integer> {
                 "thawfs-mirror:" + source.toAbsolutePath(), Path.of(System.getProperty("java.io.tmpdir")))) {
             termination.stopWith(session::close);
             session.awaitUnmount();
-        } catch (MountException | IllegalArgumentException e) {
+        } catch (MountException e) {
             return usageError(e.getMessage());
         }
         return 0;

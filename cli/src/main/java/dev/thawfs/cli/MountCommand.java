@@ -3,6 +3,7 @@ package dev.thawfs.cli;
 import static dev.thawfs.cli.ConfigMixin.override;
 
 import dev.thawfs.config.Settings;
+import dev.thawfs.fetcher.BadSourceException;
 import dev.thawfs.fs.engine.FuseSession;
 import dev.thawfs.fs.kernel.MountException;
 import dev.thawfs.fs.kernel.Mounts;
@@ -121,7 +122,7 @@ final class MountCommand implements Callable<Integer> {
         try { // all that can be known before a daemon starts or the store is created
             SourceMixin.check(layerSources);
             Mounts.checkMountpoint(mountpoint);
-        } catch (IllegalArgumentException | MountException e) {
+        } catch (BadSourceException | MountException e) {
             return usageError(e.getMessage());
         }
         List<String> tracePaths;
@@ -188,7 +189,7 @@ final class MountCommand implements Callable<Integer> {
                 session.awaitUnmount();
             }
             return 0;
-        } catch (StoreException | IllegalArgumentException | IOException e) {
+        } catch (StoreException | BadSourceException | IOException e) {
             return usageError(e.getMessage());
         }
     }

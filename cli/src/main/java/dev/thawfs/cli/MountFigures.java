@@ -5,6 +5,7 @@ import dev.thawfs.fs.engine.RequestStats;
 import dev.thawfs.fs.proto.Opcode;
 import dev.thawfs.fs.thaw.Layer;
 import dev.thawfs.fs.thaw.ThawFilesystem;
+import dev.thawfs.store.FetchTotals;
 import dev.thawfs.store.FetcherSource;
 import dev.thawfs.store.Store;
 import java.util.List;
@@ -14,7 +15,7 @@ record MountFigures(Store store, List<Layer> layers, FetcherSource content, Thaw
         FuseSession session) {
 
     StatusReport status() {
-        long[] fetched = content.counters();
+        FetchTotals fetched = content.counters();
         RequestStats requests = session.stats();
         return StatusReport.of(store, layers.stream().map(Layer::artifact).toList())
                 .put("tier", filesystem.tier()).put("transport", session.transport()).put("passthrough_opens", filesystem.passthroughOpens())
@@ -23,7 +24,7 @@ record MountFigures(Store store, List<Layer> layers, FetcherSource content, Thaw
                 .put("daemon_getattrs", requests.requests(Opcode.GETATTR))
                 .put("daemon_opens", requests.requests(Opcode.OPEN)).put("daemon_reads", requests.requests(Opcode.READ))
                 .put("fetches_running", filesystem.fetchesRunning())
-                .put("object_store_requests", fetched[0]).put("object_store_bytes", fetched[1])
-                .put("object_store_retries", fetched[2]).put("object_store_failures", fetched[3]);
+                .put("object_store_requests", fetched.requests()).put("object_store_bytes", fetched.bytes())
+                .put("object_store_retries", fetched.retries()).put("object_store_failures", fetched.failures());
     }
 }

@@ -3,6 +3,7 @@ package dev.thawfs.cli;
 import static dev.thawfs.cli.ConfigMixin.override;
 
 import dev.thawfs.config.Settings;
+import dev.thawfs.fetcher.BadSourceException;
 import dev.thawfs.fs.thaw.Layer;
 import dev.thawfs.fs.thaw.LayerTree;
 import dev.thawfs.store.FetcherSource;
@@ -102,7 +103,7 @@ final class PrefetchCommand implements Callable<Integer> {
                 s -> override(s, Settings.PREFETCH_CONCURRENCY, concurrency, "--concurrency"));
         try {
             SourceMixin.check(sourceList);
-        } catch (IllegalArgumentException e) {
+        } catch (BadSourceException e) {
             return usageError(e.getMessage());
         }
         OptionalInt owner = ControlSocket.forward(settings.get(Settings.STORE_DIR), spec);
@@ -120,7 +121,7 @@ final class PrefetchCommand implements Callable<Integer> {
                 return Main.EXIT_USAGE;
             }
             return fetch(opened, content, files, settings.get(Settings.PREFETCH_CONCURRENCY), err);
-        } catch (StoreException | IllegalArgumentException | IOException e) {
+        } catch (StoreException | BadSourceException | IOException e) {
             return usageError(e.getMessage());
         }
     }

@@ -1,7 +1,7 @@
 package dev.thawfs.cli;
 
 import dev.thawfs.store.Artifact;
-import dev.thawfs.store.Node;
+import dev.thawfs.store.Materialized;
 import dev.thawfs.store.Store;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,26 +25,13 @@ final class StatusReport {
                 .put("store_bytes", store.materializedBytes()).put("store_budget", store.options().budgetBytes());
         for (int i = 0; i < artifacts.size(); i++) {
             Artifact a = artifacts.get(i);
-            long[] materialized = new long[2];
-            countMaterialized(store, a.rootId(), materialized);
+            Materialized materialized = store.materialized(a);
             report.put("artifact." + i + ".uri", a.uri()).put("artifact." + i + ".identity", a.identity())
                     .put("artifact." + i + ".entries", a.entries()).put("artifact." + i + ".bytes", a.bytes())
-                    .put("artifact." + i + ".materialized_files", materialized[0])
-                    .put("artifact." + i + ".materialized_bytes", materialized[1]);
+                    .put("artifact." + i + ".materialized_files", materialized.files())
+                    .put("artifact." + i + ".materialized_bytes", materialized.bytes());
         }
         return report;
-    }
-
-    /** Adds the files below {@code directory} that are local, and their bytes, to {@code counts}. */
-    private static void countMaterialized(Store store, long directory, long[] counts) {
-        for (Node child : store.children(directory, "", Integer.MAX_VALUE)) {
-            if (child.isDirectory()) {
-                countMaterialized(store, child.id(), counts);
-            } else if (child.isFile() && store.isMaterialized(child)) {
-                counts[0]++;
-                counts[1] += child.size();
-            }
-        }
     }
 
     /** The values by key, in the order they were put. */

@@ -1,8 +1,10 @@
 package dev.thawfs.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.thawfs.testkit.CapturedLog;
 import dev.thawfs.fs.kernel.Mounts;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,9 +14,13 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** Bad input to every command: a message that says what is wrong and where, exit code 2, nothing mounted. */
 class UsageErrorsTest {
@@ -25,9 +31,12 @@ class UsageErrorsTest {
     }
 
     private Outcome run(String... args) {
+        return run(Main.commandLine(args), args);
+    }
+
+    private static Outcome run(CommandLine cli, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine(args);
         cli.setErr(new PrintWriter(err, true));
         cli.setOut(new PrintWriter(out, true));
         return new Outcome(cli.execute(args), out.toString(), err.toString());
@@ -135,6 +144,41 @@ class UsageErrorsTest {
                     mnt.toString()), "mount.metrics: cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }
         assertTrue(Mounts.find(mnt).isEmpty(), "a metrics port that is taken fails the mount before it mounts");
+    }
+
+    @Test
+    void badSourcesFoundAfterTheFirstChecksAreStillUsageErrors() throws IOException {
+        String store = work.resolve("store").toString();
+        Path mnt = Files.createDirectory(work.resolve("mnt"));
+        Path zip = work.resolve("app.zip");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
+            out.putNextEntry(new ZipEntry("a.txt"));
+            out.write("a".getBytes());
+        }
+        assertUsageError(run("mount", "--store", store, zip + "=lib/../..", mnt.toString()),
+                "layer path lib/../.. may not contain . or ..");
+        assertTrue(Mounts.find(mnt).isEmpty());
+        assertUsageError(run("index", "--store", store, zip.toString()), "seek indexes are built for tar.gz");
+    }
+
+    @Command(name = "broken")
+    static final class BrokenCommand implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalArgumentException("index 3 out of bounds: a bug, not the user's input");
+        }
+    }
+
+    @Test
+    void aBugInACommandIsAnInternalErrorWithItsTraceInTheLogNotAUsageError() {
+        CommandLine cli = Main.commandLine().addSubcommand(new BrokenCommand());
+        try (CapturedLog log = new CapturedLog(Main.class)) {
+            Outcome outcome = run(cli, "broken");
+            assertEquals(Main.EXIT_FAILED, outcome.exitCode(), outcome.err());
+            assertTrue(log.lines().stream().anyMatch(line -> line.startsWith("SEVERE internal error in thawfs broken")
+                    && line.contains("index 3 out of bounds")), log.lines().toString());
+            assertInstanceOf(IllegalArgumentException.class, log.thrown().get(0), "logged with its stack trace");
+        }
     }
 
     @Test

@@ -49,7 +49,7 @@ public final class Artifacts {
             int slash = location.indexOf('/', S3.length());
             String bucket = location.substring(S3.length(), slash < 0 ? location.length() : slash);
             if (bucket.isEmpty()) {
-                throw new IllegalArgumentException("source " + source + " names no bucket: use s3://BUCKET/KEY");
+                throw new BadSourceException("source " + source + " names no bucket: use s3://BUCKET/KEY");
             }
             return new Source(source, bucket, null, slash < 0 ? "" : location.substring(slash + 1), null, named,
                     uriSuffix);
@@ -100,7 +100,7 @@ public final class Artifacts {
         Optional<SeekCodec> codec = parsed.isPrefix() ? Optional.empty()
                 : parsed.named().or(() -> ArchiveFormat.ofName(parsed.name())).flatMap(SeekCodec::of);
         if (codec.isEmpty()) {
-            throw new IllegalArgumentException("source " + source + ": seek indexes are built for tar.gz and tar.zst"
+            throw new BadSourceException("source " + source + ": seek indexes are built for tar.gz and tar.zst"
                     + " archives (named .tar.gz, .tgz, .tar.zst or .tzst, or with #tar.gz or #tar.zst after the name)");
         }
         ObjectStore store = objectStore(parsed, options);
@@ -143,7 +143,7 @@ public final class Artifacts {
         Source parsed = Source.parse(source);
         boolean object = parsed.isRemote() ? !parsed.isPrefix() : Files.isRegularFile(parsed.path());
         if (object && parsed.named().or(() -> ArchiveFormat.ofName(parsed.name())).isEmpty()) {
-            throw new IllegalArgumentException("source " + source + ": " + unknownFormat());
+            throw new BadSourceException("source " + source + ": " + unknownFormat());
         }
     }
 

@@ -76,19 +76,19 @@ public final class HttpObjectStore implements ObjectStore {
         try {
             url = new URI(location);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("source " + source + " is not a valid URL (" + e.getReason()
+            throw new BadSourceException("source " + source + " is not a valid URL (" + e.getReason()
                     + " at index " + e.getIndex() + "): write spaces and other special characters %-encoded");
         }
         if (url.getRawUserInfo() != null) { // the source itself is not shown: it holds the password
-            throw new IllegalArgumentException("the source on " + url.getHost() + " carries credentials in its URL,"
+            throw new BadSourceException("the source on " + url.getHost() + " carries credentials in its URL,"
                     + " which would be logged: give them in THAWFS_HTTP_BEARER, THAWFS_HTTP_USER and"
                     + " THAWFS_HTTP_PASSWORD, or a ~/.netrc entry");
         }
         if (url.getHost() == null) {
-            throw new IllegalArgumentException("source " + source + " names no host: use https://HOST/PATH");
+            throw new BadSourceException("source " + source + " names no host: use https://HOST/PATH");
         }
         if (url.getRawQuery() != null || url.getRawFragment() != null) {
-            throw new IllegalArgumentException("source " + source + ": thawfs reads a URL's path only, without a"
+            throw new BadSourceException("source " + source + ": thawfs reads a URL's path only, without a"
                     + " query (?) or a fragment (#); a '#' after the name can only say its format: "
                     + ArchiveFormat.allLabels());
         }

@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -26,16 +27,16 @@ final class Evictor {
     private final Index index;
     private final StoreLayout layout;
     private final Pins pins;
-    private final ByteAccounting accounting;
+    private final MaterializedCounts counts;
     private final LongSupplier nextLruSeq;
     private final Set<Long> touched = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
 
-    Evictor(Index index, StoreLayout layout, Pins pins, ByteAccounting accounting, LongSupplier nextLruSeq) {
+    Evictor(Index index, StoreLayout layout, Pins pins, MaterializedCounts counts, LongSupplier nextLruSeq) {
         this.index = index;
         this.layout = layout;
         this.pins = pins;
-        this.accounting = accounting;
+        this.counts = counts;
         this.nextLruSeq = nextLruSeq;
     }
 
@@ -84,7 +85,7 @@ final class Evictor {
         flushTouches();
         long freed = 0;
         try (RocksIterator lru = index.iterator(index.lru)) {
-            for (lru.seekToFirst(); lru.isValid() && accounting.bytes() > targetBytes && !stopped; lru.next()) {
+            for (lru.seekToFirst(); lru.isValid() && counts.bytes() > targetBytes && !stopped; lru.next()) {
                 long blobId = RecordCodec.longAt(lru.key(), 8);
                 if (!pins.claimForEviction(blobId)) {
                     continue;
@@ -112,7 +113,7 @@ final class Evictor {
                 return 0;
             }
             batch.put(index.blobs, RecordCodec.key(blobId), new Blob(blobId, false, blob.size(), 0).encode());
-            accounting.write(batch, -blob.size(), false);
+            counts.write(batch, Map.of(counts.artifactOf(blobId), new Materialized(-1, -blob.size())), false);
         } catch (RocksDBException e) {
             throw new StoreException("store index write failed: " + e.getMessage(), e);
         }

@@ -69,13 +69,10 @@ public final class FetcherSource implements ContentSource, AutoCloseable {
     }
 
     /** Requests, bytes, retries and failures to the object stores, summed over the artifacts. */
-    public long[] counters() {
-        long[] sums = new long[4];
+    public FetchTotals counters() {
+        FetchTotals sums = FetchTotals.NONE;
         for (ArtifactReader reader : readers.values()) {
-            sums[0] += reader.counters().requests();
-            sums[1] += reader.counters().bytes();
-            sums[2] += reader.counters().retries();
-            sums[3] += reader.counters().failures();
+            sums = sums.plus(reader.counters());
         }
         return sums;
     }

@@ -1,7 +1,9 @@
 package dev.thawfs.store;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -18,20 +20,20 @@ import org.rocksdb.WriteBatch;
 final class GroupCommitter implements AutoCloseable {
     private static final int MAX_BATCH = 1024;
 
-    private record Commit(long blobId, long size, CompletableFuture<Void> done) {
+    private record Commit(long artifactId, long blobId, long size, CompletableFuture<Void> done) {
     }
 
     private final Index index;
-    private final ByteAccounting accounting;
+    private final MaterializedCounts counts;
     private final FilesystemSync filesystem;
     private final AtomicLong lruSeq;
     private final BlockingQueue<Commit> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closed;
 
-    GroupCommitter(Index index, ByteAccounting accounting, FilesystemSync filesystem) {
+    GroupCommitter(Index index, MaterializedCounts counts, FilesystemSync filesystem) {
         this.index = index;
-        this.accounting = accounting;
+        this.counts = counts;
         this.filesystem = filesystem;
         this.lruSeq = new AtomicLong(index.getLong(index.meta, Index.LRU_SEQ_KEY, 0));
         this.thread = new Thread(this::run, "thawfs-store-commit");
@@ -40,12 +42,12 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     /** Queues a written blob; the future completes once its content and its COMPLETE mark are durable. */
-    CompletableFuture<Void> commit(long blobId, long size) {
+    CompletableFuture<Void> commit(Node file) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (closed) {
             done.completeExceptionally(new StoreException("the store is closed"));
         } else {
-            queue.add(new Commit(blobId, size, done));
+            queue.add(new Commit(file.artifactId(), file.blobId(), file.size(), done));
         }
         return done;
     }
@@ -80,20 +82,27 @@ final class GroupCommitter implements AutoCloseable {
 
     private void write(List<Commit> commits) {
         filesystem.sync();
-        long bytes = 0;
+        Map<Long, Materialized> added = new HashMap<>();
         try (WriteBatch batch = new WriteBatch()) {
             for (Commit commit : commits) {
+                if (!wasComplete(commit.blobId())) { // else its lost file was fetched again: counted already
+                    added.merge(commit.artifactId(), new Materialized(1, commit.size()), Materialized::plus);
+                }
                 long seq = lruSeq.incrementAndGet();
                 batch.put(index.blobs, RecordCodec.key(commit.blobId()),
                         new Blob(commit.blobId(), true, commit.size(), seq).encode());
                 batch.put(index.lru, RecordCodec.key(seq, commit.blobId()), new byte[0]);
-                bytes += commit.size();
             }
             batch.put(index.meta, Index.LRU_SEQ_KEY, Index.longBytes(lruSeq.get()));
-            accounting.write(batch, bytes);
+            counts.write(batch, added, true);
         } catch (RocksDBException e) {
             throw new StoreException("store index write failed: " + e.getMessage(), e);
         }
+    }
+
+    private boolean wasComplete(long blobId) {
+        byte[] record = index.get(index.blobs, RecordCodec.key(blobId));
+        return record != null && Blob.decode(blobId, record).complete();
     }
 
     @Override

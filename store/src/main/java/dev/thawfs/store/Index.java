@@ -23,8 +23,11 @@ import org.rocksdb.WriteOptions;
  * bytewise order is numeric order, and children sort by name for stable directory offsets.
  */
 final class Index implements AutoCloseable {
-    /** The layout of keys and column families; a store written with a higher one is not opened. */
-    static final int SCHEMA = 1;
+    /**
+     * The layout of keys and column families; a store written with a higher one is not opened.
+     * 2: per-artifact materialized counts ({@link MaterializedCounts}).
+     */
+    static final int SCHEMA = 2;
     private static final byte[] SCHEMA_KEY = "schema".getBytes(StandardCharsets.US_ASCII);
     static final byte[] NEXT_ID_KEY = "next-id".getBytes(StandardCharsets.US_ASCII);
     static final byte[] BYTES_KEY = "materialized-bytes".getBytes(StandardCharsets.US_ASCII);
@@ -44,6 +47,7 @@ final class Index implements AutoCloseable {
     private final WriteOptions synced = new WriteOptions().setSync(true);
     private final WriteOptions unsynced = new WriteOptions();
     private final ReadOptions readOptions = new ReadOptions();
+    private long openedSchema;
 
     private Index(Path directory, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
             List<ColumnFamilyHandle> handles) {
@@ -89,14 +93,23 @@ final class Index implements AutoCloseable {
     }
 
     private void checkSchema() {
-        long schema = getLong(meta, SCHEMA_KEY, 0);
-        if (schema > SCHEMA) {
-            throw new StoreException("the store index " + directory + " has schema " + schema
+        openedSchema = getLong(meta, SCHEMA_KEY, 0);
+        if (openedSchema > SCHEMA) {
+            throw new StoreException("the store index " + directory + " has schema " + openedSchema
                     + ", newer than this thawfs reads (" + SCHEMA + "): upgrade thawfs or use another store");
         }
-        if (schema == 0) {
-            put(meta, SCHEMA_KEY, longBytes(SCHEMA), true);
-        }
+    }
+
+    /**
+     * The schema the index had when opened: 0 for a new one; below {@link #SCHEMA} until what
+     * the newer layout adds is written, with {@link #recordSchema} in the same batch.
+     */
+    long openedSchema() {
+        return openedSchema;
+    }
+
+    void recordSchema(WriteBatch batch) throws RocksDBException {
+        batch.put(meta, SCHEMA_KEY, longBytes(SCHEMA));
     }
 
     byte[] get(ColumnFamilyHandle family, byte[] key) {

@@ -84,7 +84,7 @@ final class Materializer implements AutoCloseable {
             written = CompletableFuture.failedFuture(new StoreException("the store is closed", closed));
         }
         written.whenComplete((ignored, error) -> fill.finish(unwrap(error))) // readers need not wait for durability
-                .thenCompose(ignored -> committer.commit(blobId, node.size()))
+                .thenCompose(ignored -> committer.commit(node))
                 .whenComplete((committed, error) -> {
                     fills.remove(blobId, fill);
                     inFlight.remove(blobId, result);

@@ -201,7 +201,89 @@ class MaterializeTest {
             store.materialize(file, source, Progress.NONE).get();
             assertArrayEquals(Files.readAllBytes(source.root.resolve("lib/" + file.name())),
                     Files.readAllBytes(store.blobPath(file)));
+            assertEquals(file.size(), store.materializedBytes(), "fetched twice, held once");
+            assertEquals(new Materialized(1, file.size()), store.materialized(artifact));
         }
+    }
+
+    @Test
+    void materializedCountsAreTheWalkedTruthAfterFetchesEvictionAndReopen() throws Exception {
+        Artifact first;
+        Artifact second;
+        try (Store store = open(1L << 30)) {
+            first = store.importArtifact("file:/src", "1", source.entries().iterator());
+            second = store.importArtifact("file:/src", "2", source.entries().iterator());
+            List<Node> secondFiles = files(store, second);
+            for (Node file : files(store, first)) {
+                store.materialize(file, source, Progress.NONE).get();
+            }
+            for (Node file : secondFiles.subList(0, 7)) {
+                store.materialize(file, source, Progress.NONE).get();
+            }
+            assertCountsAreTheWalkedTruth(store, first, second);
+            assertEquals(7, store.materialized(second).files());
+
+            store.pin(secondFiles.get(0));
+            store.evictTo(store.materializedBytes() / 3);
+            store.unpin(secondFiles.get(0));
+            assertCountsAreTheWalkedTruth(store, first, second);
+            assertTrue(store.materialized(second).files() >= 1, "the pinned file stays counted");
+        }
+        try (Store store = open(1L << 30)) {
+            assertCountsAreTheWalkedTruth(store, first, second);
+            for (Node file : files(store, second)) {
+                store.materialize(file, source, Progress.NONE).get();
+            }
+            assertCountsAreTheWalkedTruth(store, first, second);
+            assertEquals(new Materialized(20, second.bytes()), store.materialized(second));
+        }
+    }
+
+    @Test
+    void aStoreFromBeforeTheCountsIsCountedOnceWhenOpened() throws Exception {
+        Artifact artifact;
+        try (Store store = open(1L << 30)) {
+            artifact = store.importArtifact("file:/src", "1", source.entries().iterator());
+            for (Node file : files(store, artifact).subList(0, 5)) {
+                store.materialize(file, source, Progress.NONE).get();
+            }
+        }
+        Index index = Index.open(work.resolve("store/index"));
+        index.put(index.meta, "schema".getBytes(), Index.longBytes(1), true); // as schema 1 left it: no counts
+        try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch()) {
+            batch.delete(index.artifacts, ArtifactKeys.materialized(artifact.id()));
+            index.write(batch, true);
+        }
+        index.close();
+        try (Store store = open(1L << 30)) {
+            assertEquals(5, store.materialized(artifact).files());
+            assertCountsAreTheWalkedTruth(store, artifact);
+        }
+        index = Index.open(work.resolve("store/index"));
+        assertEquals(Index.SCHEMA, index.openedSchema(), "counted once: the next open reads the counts");
+        index.close();
+    }
+
+    private static void assertCountsAreTheWalkedTruth(Store store, Artifact... artifacts) {
+        long total = 0;
+        for (Artifact artifact : artifacts) {
+            Materialized walked = walkMaterialized(store, artifact.rootId());
+            assertEquals(walked, store.materialized(artifact), artifact.toString());
+            total += walked.bytes();
+        }
+        assertEquals(total, store.materializedBytes());
+    }
+
+    private static Materialized walkMaterialized(Store store, long directory) {
+        Materialized sum = Materialized.NONE;
+        for (Node child : store.children(directory, "", Integer.MAX_VALUE)) {
+            if (child.isDirectory()) {
+                sum = sum.plus(walkMaterialized(store, child.id()));
+            } else if (child.isFile() && store.isMaterialized(child)) {
+                sum = sum.plus(new Materialized(1, child.size()));
+            }
+        }
+        return sum;
     }
 
     @Test

@@ -282,6 +282,30 @@ class StoreTreeTest {
         }
     }
 
+    @Test
+    void cachedDirectoryPagesAreBoundedByTheNodesTheyHoldNotByTheirCount() {
+        int cacheEntries = 1000;
+        try (Store store = open()) {
+            store.importArtifact("file:/wide.tar", "1",
+                    IntStream.range(0, 300).mapToObj(i -> file(String.format("d/f%03d", i), 1)).iterator());
+        }
+        Index index = Index.open(work.resolve("store/index"));
+        try {
+            IdAllocator ids = new IdAllocator(index);
+            ArtifactCatalog catalog = new ArtifactCatalog(index, ids);
+            CachedTree tree = new CachedTree(index, ids, catalog, cacheEntries);
+            Artifact wide = catalog.artifacts().get(0);
+            long d = tree.child(wide.rootId(), "d").orElseThrow().id();
+            for (int max = 300; max > 200; max--) { // a hundred distinct pages of 201..300 nodes
+                assertEquals(max, tree.children(d, "", max).size());
+            }
+            long cached = tree.cachedPageNodes();
+            assertTrue(cached > 0 && cached <= cacheEntries, cached + " nodes cached in pages");
+        } finally {
+            index.close();
+        }
+    }
+
     private static List<String> names(List<Node> nodes) {
         return nodes.stream().map(Node::name).toList();
     }

@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 public final class CapturedLog extends Handler implements AutoCloseable {
     private final Logger logger;
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<Throwable> thrown = new CopyOnWriteArrayList<>();
 
     public CapturedLog(Class<?> source) {
         logger = Logger.getLogger(source.getName());
@@ -20,9 +21,17 @@ public final class CapturedLog extends Handler implements AutoCloseable {
         return List.copyOf(lines);
     }
 
+    /** The exceptions logged with the lines, in order. */
+    public List<Throwable> thrown() {
+        return List.copyOf(thrown);
+    }
+
     @Override
     public void publish(LogRecord record) {
         lines.add(record.getLevel() + " " + record.getMessage());
+        if (record.getThrown() != null) {
+            thrown.add(record.getThrown());
+        }
     }
 
     @Override

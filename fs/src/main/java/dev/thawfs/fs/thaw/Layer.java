@@ -1,5 +1,6 @@
 package dev.thawfs.fs.thaw;
 
+import dev.thawfs.fetcher.BadSourceException;
 import dev.thawfs.store.Artifact;
 
 /**
@@ -12,7 +13,7 @@ public record Layer(Artifact artifact, String path) {
         path = path.replaceAll("^/+|/+$", "");
         for (String part : path.split("/")) {
             if (part.equals(".") || part.equals("..")) {
-                throw new IllegalArgumentException("layer path " + path + " may not contain . or ..");
+                throw new BadSourceException("layer path " + path + " may not contain . or ..");
             }
         }
     }
