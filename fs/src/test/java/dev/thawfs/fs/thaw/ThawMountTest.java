@@ -245,8 +245,22 @@ class ThawMountTest {
         assertEquals(checksums.size(), content.copies.get(), "the checksums, nothing more");
     }
 
+    /** A mount of {@link #scanTree}'s artifact with sequential read-ahead, and what its content source was asked. */
+    private record Scan(List<String> files, DirectorySource content, List<Integer> announced, Path mnt) {
+    }
+
+    private Scan mountScanTree() throws Exception {
+        sequentialReadAhead = 1 << 20;
+        List<String> files = scanTree(work.resolve("scan"));
+        DirectorySource content = new DirectorySource(work.resolve("scan"));
+        List<Integer> announced = new CopyOnWriteArrayList<>();
+        Path mnt = mount(announcing(content, announced), PassthroughPolicy.AUTO,
+                new Layer(importSource(content, "1"), ""));
+        return new Scan(files, content, announced, mnt);
+    }
+
     /** An artifact of 6 directories of 10 files of 1000 bytes, each file's bytes its own; returns its files in order. */
-    private List<String> scanTree(Path root) throws IOException {
+    private static List<String> scanTree(Path root) throws IOException {
         List<String> files = new ArrayList<>();
         for (int d = 0; d < 6; d++) {
             for (int f = 0; f < 10; f++) {
@@ -278,39 +292,33 @@ class ThawMountTest {
 
     @Test
     void aScanInArchiveOrderFetchesTheFilesAheadAcrossDirectories() throws Exception {
-        sequentialReadAhead = 1 << 20;
-        List<String> files = scanTree(work.resolve("scan"));
-        DirectorySource content = new DirectorySource(work.resolve("scan"));
-        List<Integer> announced = new CopyOnWriteArrayList<>();
-        Path mnt = mount(announcing(content, announced), PassthroughPolicy.AUTO,
-                new Layer(importSource(content, "1"), ""));
+        Scan scan = mountScanTree();
+        List<String> files = scan.files();
+        Path mnt = scan.mnt();
         int opened = 11; // the first directory, then on into the next
         for (String file : files.subList(0, opened)) {
             Files.readAllBytes(mnt.resolve(file));
         }
         awaitState(mnt.resolve(files.get(files.size() - 1)), "materialized");
-        assertEquals(List.of(files.size() - opened), announced,
+        assertEquals(List.of(files.size() - opened), scan.announced(),
                 "every later file, announced at once (fetched together from an archive)");
         for (String file : files) {
             assertEquals(sha256(work.resolve("scan").resolve(file)), sha256(mnt.resolve(file)), file);
         }
-        assertEquals(files.size(), content.copies.get(), "each file fetched once");
+        assertEquals(files.size(), scan.content().copies.get(), "each file fetched once");
     }
 
     @Test
     void opensOutOfArchiveOrderFetchNothingAhead() throws Exception {
-        sequentialReadAhead = 1 << 20;
-        List<String> files = scanTree(work.resolve("scan"));
-        DirectorySource content = new DirectorySource(work.resolve("scan"));
-        List<Integer> announced = new CopyOnWriteArrayList<>();
-        Path mnt = mount(announcing(content, announced), PassthroughPolicy.AUTO,
-                new Layer(importSource(content, "1"), ""));
+        Scan scan = mountScanTree();
+        List<String> files = scan.files();
+        Path mnt = scan.mnt();
         int opened = 30;
         for (int i = 0; i < opened; i++) {
             Files.readAllBytes(mnt.resolve(files.get(i * 7 % files.size()))); // never the next file
         }
-        assertEquals(List.of(), announced);
-        assertEquals(opened, content.copies.get());
+        assertEquals(List.of(), scan.announced());
+        assertEquals(opened, scan.content().copies.get());
     }
 
     @Test
