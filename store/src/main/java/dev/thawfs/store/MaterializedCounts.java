@@ -2,6 +2,7 @@ package dev.thawfs.store;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
@@ -12,11 +13,12 @@ import org.rocksdb.WriteBatch;
  * eviction, so neither opening a store nor answering its status walks a tree. A store whose
  * schema predates the per-artifact counts (below {@link Index#SCHEMA}) is counted once from its
  * blob records when opened; the counts and the new schema mark are written in one batch.
+ * Writers take turns (a batch may be synced); readers never wait for them.
  */
 final class MaterializedCounts {
     private final Index index;
-    private final Map<Long, Materialized> byArtifact = new HashMap<>();
-    private long bytes;
+    private final Map<Long, Materialized> byArtifact = new ConcurrentHashMap<>();
+    private volatile long bytes;
 
     MaterializedCounts(Index index) {
         this.index = index;
@@ -27,11 +29,11 @@ final class MaterializedCounts {
         }
     }
 
-    synchronized long bytes() {
+    long bytes() {
         return bytes;
     }
 
-    synchronized Materialized of(long artifactId) {
+    Materialized of(long artifactId) {
         return byArtifact.getOrDefault(artifactId, Materialized.NONE);
     }
 
